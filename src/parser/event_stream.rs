@@ -1,0 +1,157 @@
+//! The parser: line splitting and field interpretation joined, with limits and the end
+//! of the stream handled.
+
+use super::fields::EventBuffers;
+use super::lines::LineSplitter;
+use super::{Item, ParseError};
+
+/// The default [`ParserOptions::max_event_size`]: 16 MiB.
+pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
+
+/// How a [`Parser`] treats input that the spec does not bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParserOptions {
+    /// The largest line, and the largest data of one event, in bytes. Past it the
+    /// parser stops with [`ParseError::EventTooLarge`] instead of growing.
+    pub max_event_size: usize,
+    /// At the end of the stream, dispatch an event whose closing blank line never came,
+    /// for servers that omit it. Off by default: the spec discards such an event.
+    pub dispatch_incomplete_event: bool,
+}
+
+impl Default for ParserOptions {
+    fn default() -> Self {
+        ParserOptions { max_event_size: DEFAULT_MAX_EVENT_SIZE, dispatch_incomplete_event: false }
+    }
+}
+
+impl ParserOptions {
+    /// Sets [`ParserOptions::max_event_size`].
+    pub fn max_event_size(mut self, bytes: usize) -> Self {
+        self.max_event_size = bytes;
+        self
+    }
+
+    /// Sets [`ParserOptions::dispatch_incomplete_event`].
+    pub fn dispatch_incomplete_event(mut self, on: bool) -> Self {
+        self.dispatch_incomplete_event = on;
+        self
+    }
+}
+
+/// A streaming event stream parser. Feed it the body's bytes as they arrive, in chunks
+/// of any size and cut anywhere; it hands out [`Item`]s in stream order.
+///
+/// One `Parser` follows one `EventSource`: [`Parser::reset`] starts the next
+/// connection's stream while keeping the last event ID.
+#[derive(Debug)]
+pub struct Parser {
+    lines: LineSplitter,
+    buffers: EventBuffers,
+    options: ParserOptions,
+    failed: Option<ParseError>,
+}
+
+impl Default for Parser {
+    fn default() -> Self {
+        Parser::new()
+    }
+}
+
+impl Parser {
+    /// A parser with the default options.
+    pub fn new() -> Self {
+        Parser::with_options(ParserOptions::default())
+    }
+
+    /// A parser with the given options.
+    pub fn with_options(options: ParserOptions) -> Self {
+        Parser {
+            lines: LineSplitter::new(options.max_event_size),
+            buffers: EventBuffers::new(options.max_event_size),
+            options,
+            failed: None,
+        }
+    }
+
+    /// Feeds the next chunk of the body, calling `on_item` for each item it completes.
+    ///
+    /// On error nothing more is parsed, and the buffers are released, until [`Parser::reset`].
+    pub fn feed<F>(&mut self, chunk: &[u8], mut on_item: F) -> Result<(), ParseError>
+    where
+        F: FnMut(Item),
+    {
+        if let Some(error) = &self.failed {
+            return Err(error.clone());
+        }
+        let buffers = &mut self.buffers;
+        let result = self.lines.feed(chunk, |line| buffers.process_line(line, &mut on_item));
+        self.check(result)
+    }
+
+    /// Ends the stream: [spec] "Once the end of the file is reached, any pending data
+    /// must be discarded. (If the file ends in the middle of an event, before the final
+    /// empty line, the incomplete event is not dispatched.)" With
+    /// [`ParserOptions::dispatch_incomplete_event`], the unfinished line is processed
+    /// and the event dispatched instead.
+    ///
+    /// Afterwards the parser is ready for the next stream, as after [`Parser::reset`].
+    pub fn finish<F>(&mut self, mut on_item: F) -> Result<(), ParseError>
+    where
+        F: FnMut(Item),
+    {
+        let mut result = match &self.failed {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        };
+        if result.is_ok() && self.options.dispatch_incomplete_event {
+            let line = self.lines.take_partial();
+            if !line.is_empty() {
+                result = self.buffers.process_line(&line, &mut on_item);
+            }
+            if result.is_ok() {
+                self.buffers.dispatch(&mut on_item);
+            }
+        }
+        self.reset();
+        result
+    }
+
+    /// Starts a new stream, as for a new connection: discards the unfinished line and
+    /// event and any error, and keeps the last event ID string.
+    pub fn reset(&mut self) {
+        self.lines.reset();
+        self.buffers.reset();
+        self.failed = None;
+    }
+
+    /// The last event ID string: the value a reconnection sends as `Last-Event-ID`.
+    pub fn last_event_id(&self) -> &str {
+        self.buffers.last_event_id()
+    }
+
+    /// Restores a saved last event ID string, as before a first connection.
+    /// Like an `id:` field, an ID containing U+0000 is refused (returns `false`).
+    pub fn set_last_event_id(&mut self, id: &str) -> bool {
+        if id.contains('\0') {
+            return false;
+        }
+        self.buffers.set_last_event_id(id);
+        true
+    }
+
+    /// The options this parser was made with.
+    pub fn options(&self) -> &ParserOptions {
+        &self.options
+    }
+
+    fn check(&mut self, result: Result<(), ParseError>) -> Result<(), ParseError> {
+        if let Err(error) = &result {
+            self.lines.reset();
+            self.buffers.reset();
+            self.failed = Some(error.clone());
+        }
+        result
+    }
+}

@@ -1,0 +1,190 @@
+//! Interpreting lines: fields, the event buffers, and dispatch.
+//!
+//! [spec] "When a stream is parsed, a data buffer, an event type buffer, and a last
+//! event ID buffer must be associated with it."
+
+use super::{Event, Item, ParseError};
+use std::borrow::Cow;
+
+#[derive(Debug)]
+pub(crate) struct EventBuffers {
+    data: String,
+    event_type: String,
+    last_event_id_buffer: String,
+    /// The EventSource's "last event ID string": what reconnections send as `Last-Event-ID`.
+    last_event_id: String,
+    max_data: usize,
+}
+
+impl EventBuffers {
+    pub(crate) fn new(max_data: usize) -> Self {
+        EventBuffers {
+            data: String::new(),
+            event_type: String::new(),
+            last_event_id_buffer: String::new(),
+            last_event_id: String::new(),
+            max_data,
+        }
+    }
+
+    pub(crate) fn last_event_id(&self) -> &str {
+        &self.last_event_id
+    }
+
+    /// Sets the last event ID string, as a saved ID restored before the first connection.
+    pub(crate) fn set_last_event_id(&mut self, id: &str) {
+        id.clone_into(&mut self.last_event_id);
+        id.clone_into(&mut self.last_event_id_buffer);
+    }
+
+    /// Discards the event being built, as when a connection ends: an `id:` seen in an
+    /// undispatched block does not survive, the last event ID string does.
+    pub(crate) fn reset(&mut self) {
+        self.data = String::new();
+        self.event_type.clear();
+        self.last_event_id_buffer.clone_from(&self.last_event_id);
+    }
+
+    /// Processes one complete line (without its line ending).
+    pub(crate) fn process_line<F>(&mut self, line: &[u8], on_item: &mut F) -> Result<(), ParseError>
+    where
+        F: FnMut(Item),
+    {
+        // [spec] "If the line is empty (a blank line): Dispatch the event, as defined below."
+        if line.is_empty() {
+            self.dispatch(on_item);
+            return Ok(());
+        }
+        // [spec] "If the line starts with a U+003A COLON character (:): Ignore the line."
+        // It is still reported, so callers can see heartbeats.
+        if let Some((b':', comment)) = line.split_first() {
+            on_item(Item::Comment(decode(strip_one_space(comment)).into_owned()));
+            return Ok(());
+        }
+        match memchr::memchr(b':', line) {
+            // [spec] "If the line contains a U+003A COLON character (:): Collect the
+            // characters on the line before the first U+003A COLON character (:), and let
+            // field be that string. Collect the characters on the line after the first
+            // U+003A COLON character (:), and let value be that string. If value starts
+            // with a U+0020 SPACE character, remove it from value."
+            Some(colon) => {
+                let (name, value) = line.split_at_checked(colon).unwrap_or((line, b""));
+                let value = value.get(1..).unwrap_or_default();
+                self.process_field(name, strip_one_space(value), on_item)
+            }
+            // [spec] "Otherwise, the string is not empty but does not contain a U+003A
+            // COLON character (:): Process the field using the steps described below,
+            // using the whole line as the field name, and the empty string as the field
+            // value."
+            None => self.process_field(line, b"", on_item),
+        }
+    }
+
+    /// [spec] "The steps to process the field given a field name and a field value
+    /// depend on the field name, as given in the following list. Field names must be
+    /// compared literally, with no case folding performed."
+    fn process_field<F>(&mut self, name: &[u8], value: &[u8], on_item: &mut F) -> Result<(), ParseError>
+    where
+        F: FnMut(Item),
+    {
+        match name {
+            // [spec] "Append the field value to the data buffer, then append a single
+            // U+000A LINE FEED (LF) character to the data buffer."
+            b"data" => {
+                let value = decode(value);
+                let len = self.data.len().saturating_add(value.len()).saturating_add(1);
+                if len > self.max_data {
+                    self.data = String::new();
+                    return Err(ParseError::EventTooLarge { limit: self.max_data });
+                }
+                self.data.push_str(&value);
+                self.data.push('\n');
+            }
+            // [spec] "Set the event type buffer to the field value."
+            b"event" => replace_with_decoded(&mut self.event_type, value),
+            // [spec] "If the field value does not contain U+0000 NULL, then set the last
+            // event ID buffer to the field value. Otherwise, ignore the field."
+            // (In UTF-8 the byte 0 only ever encodes U+0000.)
+            b"id" => {
+                if memchr::memchr(0, value).is_none() {
+                    replace_with_decoded(&mut self.last_event_id_buffer, value);
+                }
+            }
+            // [spec] "If the field value consists of only ASCII digits, then interpret the
+            // field value as an integer in base ten, and set the event stream's
+            // reconnection time to that integer. Otherwise, ignore the field."
+            b"retry" => {
+                if let Some(ms) = parse_digits(value) {
+                    on_item(Item::Retry(ms));
+                }
+            }
+            // [spec] "Otherwise: The field is ignored."
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// [spec] "When the user agent is required to dispatch the event …"
+    pub(crate) fn dispatch<F>(&mut self, on_item: &mut F)
+    where
+        F: FnMut(Item),
+    {
+        // [spec] "1. Set the last event ID string of the event source to the value of the
+        // last event ID buffer. The buffer does not get reset, so the last event ID string
+        // of the event source remains set to this value until the next time it is set by
+        // the server." (This happens even for a block without data.)
+        if self.last_event_id != self.last_event_id_buffer {
+            self.last_event_id.clone_from(&self.last_event_id_buffer);
+        }
+        // [spec] "2. If the data buffer is an empty string, set the data buffer and the
+        // event type buffer to the empty string and return."
+        if self.data.is_empty() {
+            self.event_type.clear();
+            return;
+        }
+        // [spec] "3. If the data buffer's last character is a U+000A LINE FEED (LF)
+        // character, then remove the last character from the data buffer."
+        let mut data = std::mem::take(&mut self.data);
+        if data.ends_with('\n') {
+            data.pop();
+        }
+        // [spec] "7. Set the data buffer and the event type buffer to the empty string."
+        let event_type = std::mem::take(&mut self.event_type);
+        on_item(Item::Event(Event {
+            event_type: (!event_type.is_empty()).then_some(event_type),
+            data,
+            last_event_id: self.last_event_id.clone(),
+        }));
+    }
+}
+
+/// [spec] "If value starts with a U+0020 SPACE character, remove it from value."
+/// Only one: further spaces are part of the value.
+fn strip_one_space(value: &[u8]) -> &[u8] {
+    match value.split_first() {
+        Some((b' ', rest)) => rest,
+        _ => value,
+    }
+}
+
+/// UTF-8 decoding with U+FFFD for each invalid sequence, as the spec's "UTF-8 decode"
+/// (Rust's lossy decoding substitutes per maximal subpart, as the Encoding Standard does).
+fn decode(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
+}
+
+/// Sets `buffer` to the decoded `bytes`, reusing its allocation.
+fn replace_with_decoded(buffer: &mut String, bytes: &[u8]) {
+    buffer.clear();
+    buffer.push_str(&decode(bytes));
+}
+
+/// A base-ten integer made of ASCII digits only (at least one), saturating at `u64::MAX`.
+fn parse_digits(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(value.iter().fold(0u64, |n, &d| {
+        n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+    }))
+}
