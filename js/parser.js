@@ -1,0 +1,119 @@
+// The low-level parser API: bytes in, items out. The event-source APIs build on the
+// same Rust parser inside the connection engine.
+import { RawParser } from './wasm_sse.js';
+import { init } from './init.js';
+
+const EVENT = 0;
+const RETRY = 1;
+const COMMENT = 2;
+
+const encoder = new TextEncoder();
+
+function toBytes(chunk) {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (typeof chunk === 'string') return encoder.encode(chunk);
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  throw new TypeError('wasm-sse: a chunk must be a Uint8Array, an ArrayBuffer or a string');
+}
+
+// Unpacks the flat array the bindings return for one chunk (see src/bindings/parser.rs).
+function toItems(flat) {
+  const items = [];
+  for (let i = 0; i < flat.length; ) {
+    switch (flat[i]) {
+      case EVENT:
+        items.push({ kind: 'event', type: flat[i + 1] ?? 'message', data: flat[i + 2], lastEventId: flat[i + 3] });
+        i += 4;
+        break;
+      case RETRY:
+        items.push({ kind: 'retry', retry: flat[i + 1] });
+        i += 2;
+        break;
+      case COMMENT:
+        items.push({ kind: 'comment', comment: flat[i + 1] });
+        i += 2;
+        break;
+      default:
+        throw new Error(`wasm-sse: unknown item kind ${flat[i]}`);
+    }
+  }
+  return items;
+}
+
+function rawParser(options = {}) {
+  const parser = new RawParser(options.maxEventSize, options.dispatchIncompleteEvent);
+  if (options.lastEventId !== undefined && !parser.setLastEventId(String(options.lastEventId))) {
+    parser.free();
+    throw new TypeError('wasm-sse: lastEventId must not contain U+0000');
+  }
+  return parser;
+}
+
+/** A streaming parser; see index.d.ts. */
+export class Parser {
+  #raw;
+
+  /** @internal Use `createParser`, which loads the wasm first. */
+  constructor(options) {
+    this.#raw = rawParser(options);
+  }
+
+  feed(chunk) {
+    return toItems(this.#raw.feed(toBytes(chunk)));
+  }
+
+  finish() {
+    return toItems(this.#raw.finish());
+  }
+
+  reset() {
+    this.#raw.reset();
+  }
+
+  get lastEventId() {
+    return this.#raw.lastEventId;
+  }
+
+  free() {
+    this.#raw.free();
+  }
+}
+
+export async function createParser(options) {
+  await init();
+  return new Parser(options);
+}
+
+/**
+ * Parses a `Response`, a `ReadableStream` of bytes, or any async iterable of chunks,
+ * yielding items as they complete. Leaving the loop early cancels the stream.
+ */
+export async function* parseEventStream(input, options) {
+  await init();
+  const body = typeof Response !== 'undefined' && input instanceof Response ? input.body : input;
+  if (body == null) return; // a Response without a body (e.g. 204) holds no events
+  const parser = new Parser(options);
+  const reader = typeof body.getReader === 'function' ? body.getReader() : null;
+  let finished = false;
+  try {
+    if (reader) {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        yield* parser.feed(value);
+      }
+    } else {
+      for await (const chunk of body) yield* parser.feed(chunk);
+    }
+    finished = true;
+    yield* parser.finish();
+  } finally {
+    if (reader) {
+      // An early exit (break, throw, return) stops the download too.
+      if (!finished) await reader.cancel().catch(() => {});
+      reader.releaseLock();
+    }
+    parser.free();
+  }
+}

@@ -1,0 +1,5 @@
+//! The `#[wasm_bindgen]` surface of the npm package. Thin: conversions only, no logic.
+//! The hand-written wrapper in `js/` turns it into the public JavaScript API.
+
+mod errors;
+mod parser;
