@@ -1,0 +1,171 @@
+// A small local HTTP server for the tests and the demo: serves the built package, the
+// examples, and SSE scenario routes whose bodies arrive in chosen chunks. Binds to
+// 127.0.0.1 only. Node built-ins only.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import { ROOT } from './toolchain.mjs';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.ts': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+};
+
+const bytes = (...parts) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+const utf8 = (s) => Buffer.from(s, 'utf8');
+
+/**
+ * Scenario routes: each body is a list of chunks written with a pause between them, so a
+ * client sees these boundaries. `GET /sse/<name>`; `?delay=ms` changes the pause.
+ */
+export const SCENARIOS = {
+  // A CRLF cut between its CR and its LF, twice, and a blank line made of a split CRLF.
+  'crlf-split': ['data: first\r', '\nid: 1\r', '\n\r', '\ndata: sec', 'ond\r\n\r\n'].map(utf8),
+  // Multi-byte characters cut inside: 你 (E4 BD A0), 好 (E5 A5 BD), 😀 (F0 9F 98 80).
+  'utf8-split': [
+    bytes('data: ', [0xe4, 0xbd]),
+    bytes([0xa0, 0xe5]),
+    bytes([0xa5, 0xbd], ' ', [0xf0]),
+    bytes([0x9f, 0x98]),
+    bytes([0x80], '\n\n'),
+  ],
+  // A leading BOM cut in two, then an event; a later BOM is data, not stripped.
+  bom: [bytes([0xef, 0xbb]), bytes([0xbf], 'data: after bom\n\n'), bytes('data: ', [0xef, 0xbb, 0xbf], 'kept\n\n')],
+  // The field rules a client must get right, cut at awkward places.
+  fields: [
+    ': heartbeat\n\nretry: 1500\nevent: greet',
+    'ing\nid: 42\ndata: {"hello":',
+    '"world"}\ndata:  two spaces\n\n',
+    'data\n\nid: 4\0 2\nevent\ndata: still 42\n\nid:\ndata: no id\n\ndata: never finished',
+  ].map(utf8),
+};
+
+// Event streams currently open, so tests can check that a client's cancel reaches us.
+const openStreams = new Set();
+
+function track(res) {
+  openStreams.add(res);
+  res.on('close', () => openStreams.delete(res));
+}
+
+function streamScenario(chunks, res, delay) {
+  track(res);
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+  res.socket?.setNoDelay(true);
+  let i = 0;
+  let timer;
+  const next = () => {
+    if (i === chunks.length) return res.end();
+    res.write(chunks[i++]);
+    timer = setTimeout(next, delay);
+  };
+  res.on('close', () => clearTimeout(timer));
+  next();
+}
+
+/**
+ * `GET /sse/ticker`: a live stream for the demo: numbered ticks (ids), a named `status`
+ * event every fifth tick, comment heartbeats, and `retry:`; resumes after `Last-Event-ID`.
+ * `?interval=ms`, `?count=n` (then the server ends the stream).
+ */
+function ticker(req, res, params) {
+  const interval = Math.max(10, Number(params.get('interval')) || 1000);
+  const count = Number(params.get('count')) || Infinity;
+  let n = Number.parseInt(req.headers['last-event-id'] ?? '', 10);
+  n = Number.isFinite(n) ? n + 1 : 1;
+  track(res);
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' });
+  res.socket?.setNoDelay(true);
+  res.write(`retry: 2000\n: resuming at ${n}\n\n`);
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (sent >= count) {
+      clearInterval(timer);
+      return res.end();
+    }
+    const time = new Date().toISOString();
+    const named = n % 5 === 0 ? 'event: status\n' : '';
+    res.write(`${named}id: ${n}\ndata: {"tick":${n},"time":"${time}"}\n\n`);
+    if (n % 3 === 0) res.write(': heartbeat\n\n');
+    n += 1;
+    sent += 1;
+  }, interval);
+  res.on('close', () => clearInterval(timer));
+}
+
+// Static files: `/pkg/…` from the built package, `/examples/…`, and `/` the demo page.
+const STATIC = { '/pkg/': join(ROOT, 'pkg'), '/examples/': join(ROOT, 'examples') };
+
+async function serveFile(res, root, relative) {
+  const path = normalize(join(root, relative));
+  if (path !== root && !path.startsWith(root + sep)) return notFound(res);
+  try {
+    const body = await readFile(path);
+    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(body);
+  } catch {
+    notFound(res);
+  }
+}
+
+function notFound(res) {
+  res.writeHead(404, { 'content-type': 'text/plain' });
+  res.end('not found\n');
+}
+
+async function handle(req, res) {
+  const url = new URL(req.url, 'http://127.0.0.1');
+  const path = decodeURIComponent(url.pathname);
+  if (path === '/') return serveFile(res, join(ROOT, 'examples'), 'index.html');
+  if (path === '/favicon.ico') {
+    res.writeHead(204);
+    return res.end();
+  }
+  if (path === '/blank') {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    return res.end('<!doctype html><meta charset="utf-8"><title>wasm-sse</title>');
+  }
+  if (path === '/sse/ticker') return ticker(req, res, url.searchParams);
+  const scenario = path.startsWith('/sse/') && SCENARIOS[path.slice(5)];
+  if (scenario) return streamScenario(scenario, res, Number(url.searchParams.get('delay') ?? 40));
+  for (const [prefix, root] of Object.entries(STATIC)) {
+    if (path.startsWith(prefix)) return serveFile(res, root, path.slice(prefix.length));
+  }
+  return notFound(res);
+}
+
+/** Starts the server on 127.0.0.1; `port` 0 picks a free one. */
+export function startServer({ port = 0 } = {}) {
+  const sockets = new Set();
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e) => {
+      res.destroy(e);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address();
+      resolve({
+        url: `http://127.0.0.1:${bound}`,
+        port: bound,
+        /** How many event streams are open right now. */
+        openStreams: () => openStreams.size,
+        close() {
+          for (const socket of sockets) socket.destroy(); // open streams would hold close()
+          return new Promise((done) => server.close(() => done()));
+        },
+      });
+    });
+  });
+}

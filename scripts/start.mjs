@@ -1,0 +1,34 @@
+// `npm start`: bootstrap what the build needs, build pkg/, and serve the demo on 127.0.0.1.
+//   PORT=8080 npm start    choose the port (default 8787; 0 picks a free one)
+import { bootstrap } from './bootstrap.mjs';
+import { build } from './build.mjs';
+import { SCENARIOS, startServer } from './sse-server.mjs';
+
+try {
+  bootstrap({ needBrowser: false });
+  build();
+} catch (e) {
+  console.error(e.message ?? e);
+  process.exit(1);
+}
+
+const port = process.env.PORT === undefined ? 8787 : Number(process.env.PORT);
+const server = await startServer({ port }).catch((e) => {
+  console.error(`start: cannot listen on 127.0.0.1:${port}: ${e.message} (set PORT to choose another)`);
+  process.exit(1);
+});
+
+console.log(`
+wasm-sse demo: ${server.url}/
+  ${server.url}/                 live events from /sse/ticker, parsed by the built package
+  ${server.url}/sse/ticker       a live event stream (ids, named events, heartbeats, retry)
+${Object.keys(SCENARIOS).map((name) => `  ${server.url}/sse/${name}`.padEnd(server.url.length + 27) + 'a scenario cut into awkward chunks').join('\n')}
+Ctrl-C stops it.`);
+
+const stop = async () => {
+  await server.close();
+  console.log('\nstopped');
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

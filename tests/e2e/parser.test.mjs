@@ -1,0 +1,169 @@
+// The built package in headless Chromium, parsing real HTTP responses from a local server
+// whose bodies arrive in chosen chunks (see SCENARIOS in scripts/sse-server.mjs).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { SCENARIOS, startServer } from '../../scripts/sse-server.mjs';
+import { launchBrowser, openPage } from '../support/browser.mjs';
+
+let server;
+let browser;
+let page;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  page = await openPage(browser, server.url);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const event = (data, lastEventId = '', type = 'message') => ({ kind: 'event', type, data, lastEventId });
+
+// Runs in the page: fetch, read the body chunk by chunk, feed createParser().
+async function readWithParser(path) {
+  const { createParser } = await import('/pkg/index.js');
+  const parser = await createParser();
+  const response = await fetch(path);
+  const reader = response.body.getReader();
+  const items = [];
+  const chunkLengths = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunkLengths.push(value.length);
+    items.push(...parser.feed(value));
+  }
+  items.push(...parser.finish());
+  parser.free();
+  return { items, chunkLengths };
+}
+
+// Runs in the page: the async iterator over a fetch Response.
+async function iterate(path) {
+  const { parseEventStream } = await import('/pkg/index.js');
+  const items = [];
+  for await (const item of parseEventStream(await fetch(path))) items.push(item);
+  return items;
+}
+
+/** Byte offsets where the server cut the scenario's body. */
+function cuts(name) {
+  const offsets = [];
+  let at = 0;
+  for (const chunk of SCENARIOS[name].slice(0, -1)) offsets.push((at += chunk.length));
+  return offsets;
+}
+
+/** Proves the browser really received the body cut where the scenario cuts it. */
+function assertCutsSeen(name, chunkLengths) {
+  const seen = new Set();
+  let at = 0;
+  for (const n of chunkLengths) seen.add((at += n));
+  for (const offset of cuts(name)) {
+    assert.ok(seen.has(offset), `the browser should see a chunk boundary at byte ${offset}; saw ${chunkLengths}`);
+  }
+}
+
+const EXPECTED = {
+  'crlf-split': [event('first', '1'), event('second', '1')],
+  'utf8-split': [event('你好 😀')],
+  bom: [event('after bom'), event('\uFEFFkept')],
+  fields: [
+    { kind: 'comment', comment: 'heartbeat' },
+    { kind: 'retry', retry: 1500 },
+    event('{"hello":"world"}\n two spaces', '42', 'greeting'),
+    event('', '42'),
+    event('still 42', '42'),
+    event('no id', ''),
+  ],
+};
+
+describe('createParser().feed() on a fetch body, chunk by chunk', () => {
+  test('a CRLF split between its CR and LF across network chunks is one line ending', async () => {
+    const { items, chunkLengths } = await page.evaluate(readWithParser, '/sse/crlf-split');
+    assertCutsSeen('crlf-split', chunkLengths);
+    assert.deepEqual(items, EXPECTED['crlf-split']);
+  });
+
+  test('multi-byte UTF-8 characters split across network chunks decode intact', async () => {
+    const { items, chunkLengths } = await page.evaluate(readWithParser, '/sse/utf8-split');
+    assertCutsSeen('utf8-split', chunkLengths);
+    assert.deepEqual(items, EXPECTED['utf8-split']);
+  });
+
+  test('a leading BOM split across chunks is stripped and a later one is data', async () => {
+    const { items, chunkLengths } = await page.evaluate(readWithParser, '/sse/bom');
+    assertCutsSeen('bom', chunkLengths);
+    assert.deepEqual(items, EXPECTED.bom);
+  });
+
+  test('comments, retry, event, id (NUL ignored, empty resets) and the discarded unfinished event', async () => {
+    const { items, chunkLengths } = await page.evaluate(readWithParser, '/sse/fields');
+    assertCutsSeen('fields', chunkLengths);
+    assert.deepEqual(items, EXPECTED.fields);
+  });
+});
+
+describe('parseEventStream(response) async iteration', () => {
+  for (const name of Object.keys(EXPECTED)) {
+    test(`yields the same items as the chunk-by-chunk parser: ${name}`, async () => {
+      assert.deepEqual(await page.evaluate(iterate, `/sse/${name}`), EXPECTED[name]);
+    });
+  }
+
+  test('leaving the loop early cancels the response body and the server sees the disconnect', async () => {
+    const ids = await page.evaluate(async () => {
+      const { parseEventStream } = await import('/pkg/index.js');
+      const seen = [];
+      for await (const item of parseEventStream(await fetch('/sse/ticker?interval=30'))) {
+        if (item.kind === 'event') seen.push(item.lastEventId);
+        if (seen.length === 3) break;
+      }
+      return seen;
+    });
+    assert.deepEqual(ids, ['1', '2', '3']);
+    const deadline = Date.now() + 3000;
+    while (server.openStreams() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(server.openStreams(), 0, 'the ticker stream should be closed by the client');
+  });
+});
+
+describe('errors', () => {
+  test('a line over maxEventSize throws a ParseError with a machine-readable reason', async () => {
+    const error = await page.evaluate(async () => {
+      const { createParser } = await import('/pkg/index.js');
+      const parser = await createParser({ maxEventSize: 1024 });
+      parser.feed('data: fine\n\n');
+      try {
+        parser.feed(`data: ${'x'.repeat(2000)}`);
+        return null;
+      } catch (e) {
+        return { name: e.name, reason: e.reason, limit: e.limit, isError: e instanceof Error, message: e.message };
+      } finally {
+        parser.free();
+      }
+    });
+    assert.equal(error?.name, 'ParseError');
+    assert.equal(error.reason, 'event_too_large');
+    assert.equal(error.limit, 1024);
+    assert.equal(error.isError, true);
+    assert.match(error.message, /1024 bytes/);
+  });
+
+  test('chunks that are not bytes or strings are refused with a TypeError', async () => {
+    const message = await page.evaluate(async () => {
+      const { createParser } = await import('/pkg/index.js');
+      const parser = await createParser();
+      try {
+        parser.feed(42);
+        return null;
+      } catch (e) {
+        return `${e.name}: ${e.message}`;
+      }
+    });
+    assert.match(message, /^TypeError: wasm-sse: a chunk must be/);
+  });
+});
