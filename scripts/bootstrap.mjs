@@ -48,12 +48,13 @@ function ensureWasmStd() {
   }
   if (!route) {
     say('rustup target unavailable; installing Debian rustc-web to build std for wasm32');
-    aptInstall(['rustc-web', 'cargo-web', 'rust-web-src', 'lld-22']);
+    // rust-web-llvm provides /usr/bin/rust-lld, the linker rustc uses for wasm32.
+    aptInstall(['rustc-web', 'cargo-web', 'rust-web-src', 'rust-web-llvm', 'lld-22']);
     route = wasmCargo();
   }
   if (!route) {
     fail('the wasm32 standard library',
-      `rustup target add ${WASM_TARGET}  (or: apt-get install rustc-web cargo-web rust-web-src lld-22)`);
+      `rustup target add ${WASM_TARGET}  (or: apt-get install rustc-web cargo-web rust-web-src rust-web-llvm lld-22)`);
   }
   say(`wasm32 std: ${route.route} ✓`);
 }

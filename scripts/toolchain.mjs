@@ -60,10 +60,15 @@ function debianRouteReady() {
  * and sharing `target/` would make each toolchain rebuild the other's host crates.
  */
 export function wasmCargo() {
-  if (rustupHasTarget()) {
+  // WASM_SSE_ROUTE=rustup|build-std picks one route even when both are present.
+  const forced = process.env.WASM_SSE_ROUTE;
+  if (forced && forced !== 'rustup' && forced !== 'build-std') {
+    throw new Error(`WASM_SSE_ROUTE must be "rustup" or "build-std", not "${forced}"`);
+  }
+  if (forced !== 'build-std' && rustupHasTarget()) {
     return { route: 'rustup target', cargo: 'cargo', args: [], env: {} };
   }
-  if (debianRouteReady()) {
+  if (forced !== 'rustup' && debianRouteReady()) {
     return {
       route: 'Debian rustc-web + build-std',
       cargo: DEBIAN.cargo,

@@ -92,7 +92,9 @@ impl EventBuffers {
             // U+000A LINE FEED (LF) character to the data buffer."
             b"data" => {
                 let value = decode(value);
-                let len = self.data.len().saturating_add(value.len()).saturating_add(1);
+                // The event's data if it ended here: the LF appended below is removed at
+                // dispatch unless another data line follows (which counts it then).
+                let len = self.data.len().saturating_add(value.len());
                 if len > self.max_data {
                     self.data = String::new();
                     return Err(ParseError::EventTooLarge { limit: self.max_data });
@@ -105,10 +107,8 @@ impl EventBuffers {
             // [spec] "If the field value does not contain U+0000 NULL, then set the last
             // event ID buffer to the field value. Otherwise, ignore the field."
             // (In UTF-8 the byte 0 only ever encodes U+0000.)
-            b"id" => {
-                if memchr::memchr(0, value).is_none() {
-                    replace_with_decoded(&mut self.last_event_id_buffer, value);
-                }
+            b"id" if memchr::memchr(0, value).is_none() => {
+                replace_with_decoded(&mut self.last_event_id_buffer, value);
             }
             // [spec] "If the field value consists of only ASCII digits, then interpret the
             // field value as an integer in base ten, and set the event stream's

@@ -72,7 +72,8 @@ impl LineSplitter {
         F: FnMut(&[u8]) -> Result<(), ParseError>,
     {
         let mut rest = self.strip_bom(chunk)?;
-        if self.after_cr {
+        // An empty chunk says nothing about the byte after the CR: keep waiting for it.
+        if self.after_cr && !rest.is_empty() {
             self.after_cr = false;
             if let Some((b'\n', tail)) = rest.split_first() {
                 rest = tail;
