@@ -27,7 +27,10 @@ async function connect(url) {
     const response = await fetch(url, { signal: controller.signal, headers: { accept: 'text/event-stream' } });
     $('status').textContent = `open: ${response.status} ${response.headers.get('content-type')}`;
     for await (const item of parseEventStream(response)) {
-      if (item.kind === 'event') row([[ms()], ['event'], [item.type], [item.lastEventId], [item.data, 'data']], 'event');
+      if (item.kind === 'event') {
+        const data = item.data === '' ? '(empty data)' : item.data;
+        row([[ms()], ['event'], [item.type], [item.lastEventId], [data, 'data']], 'event');
+      }
       if (item.kind === 'comment') row([[ms()], ['comment'], [''], [''], [item.comment, 'data']], 'comment');
       if (item.kind === 'retry') row([[ms()], ['retry'], [''], [''], [`${item.retry} ms`, 'data']], 'retry');
     }

@@ -18,12 +18,15 @@ const server = await startServer({ port }).catch((e) => {
   process.exit(1);
 });
 
-console.log(`
-wasm-sse demo: ${server.url}/
-  ${server.url}/                 live events from /sse/ticker, parsed by the built package
-  ${server.url}/sse/ticker       a live event stream (ids, named events, heartbeats, retry)
-${Object.keys(SCENARIOS).map((name) => `  ${server.url}/sse/${name}`.padEnd(server.url.length + 27) + 'a scenario cut into awkward chunks').join('\n')}
-Ctrl-C stops it.`);
+const routes = [
+  ['/', 'the demo page: parses a live stream with the built package'],
+  ['/sse/ticker', 'a live event stream (ids, named events, heartbeats, retry)'],
+  ...Object.keys(SCENARIOS).map((name) => [`/sse/${name}`, 'a scenario cut into awkward chunks']),
+];
+const width = Math.max(...routes.map(([path]) => (server.url + path).length));
+console.log(`\nwasm-sse demo: ${server.url}/`);
+for (const [path, what] of routes) console.log(`  ${(server.url + path).padEnd(width)}  ${what}`);
+console.log('Ctrl-C stops it.');
 
 const stop = async () => {
   await server.close();

@@ -44,14 +44,14 @@ const nodeCounts = (output) => ({
 const SUITES = {
   native: {
     title: 'native Rust (cargo test)',
-    run: () => run('cargo', ['test'], {}),
+    run: () => run('cargo', ['test', '--no-fail-fast'], {}),
     counts: cargoCounts,
   },
   wasm: {
     title: 'wasm in headless Chromium (wasm-bindgen-test)',
     run: () => {
       const route = wasmCargo();
-      return run(route.cargo, ['test', '--target', WASM_TARGET, '--test', 'web', ...route.args], {
+      return run(route.cargo, ['test', '--no-fail-fast', '--target', WASM_TARGET, '--test', 'web', ...route.args], {
         ...route.env,
         CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: 'wasm-bindgen-test-runner',
         CHROMEDRIVER: browser().chromedriver,

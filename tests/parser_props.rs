@@ -121,7 +121,9 @@ impl Reference {
     /// Items and final last event ID for `input`, parsed as one complete stream.
     fn parse(input: &[u8], dispatch_incomplete: bool) -> (Vec<Item>, String) {
         // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
-        let bytes = input.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(input);
+        let bytes = input
+            .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+            .unwrap_or(input);
         let text = String::from_utf8_lossy(bytes);
 
         // Lines end at CRLF, at LF, or at CR not followed by LF.
@@ -186,7 +188,8 @@ impl Reference {
             "id" if !value.contains('\0') => self.last_event_id_buffer = value.to_owned(),
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
                 // Only overflow can make parsing all-digit text fail.
-                self.items.push(Item::Retry(value.parse().unwrap_or(u64::MAX)));
+                self.items
+                    .push(Item::Retry(value.parse().unwrap_or(u64::MAX)));
             }
             _ => {}
         }
@@ -204,7 +207,11 @@ impl Reference {
         }
         let event_type = std::mem::take(&mut self.event_type);
         self.items.push(Item::Event(Event {
-            event_type: if event_type.is_empty() { None } else { Some(event_type) },
+            event_type: if event_type.is_empty() {
+                None
+            } else {
+                Some(event_type)
+            },
             data,
             last_event_id: self.last_event_id.clone(),
         }));
@@ -220,6 +227,24 @@ fn assert_error_is_too_large(outcome: &Outcome, max: usize) -> Result<(), TestCa
         Some(ParseError::EventTooLarge { limit }) => prop_assert_eq!(*limit, max),
         Some(other) => prop_assert!(false, "unexpected error {other:?}"),
     }
+    Ok(())
+}
+
+/// Fed in random chunks, and byte by byte with empty chunks between, the parser gives
+/// exactly what the reference model gives for the whole input.
+fn assert_matches_reference(
+    input: &[u8],
+    picks: &[Index],
+    dispatch_incomplete: bool,
+) -> Result<(), TestCaseError> {
+    let options = options(None, dispatch_incomplete);
+    let outcome = run_split(&options, input, &split_points(picks, input.len()));
+    let (items, last_event_id) = Reference::parse(input, dispatch_incomplete);
+    prop_assert_eq!(&outcome.error, &None);
+    prop_assert_eq!(&outcome.items, &items);
+    prop_assert_eq!(&outcome.last_event_id, &last_event_id);
+    let bytewise = common::run_chunks(&options, input.chunks(1).flat_map(|b| [b, &[][..]]));
+    prop_assert_eq!(&bytewise, &outcome);
     Ok(())
 }
 
@@ -288,14 +313,7 @@ proptest! {
         picks in prop::collection::vec(any::<Index>(), 0..10),
         dispatch_incomplete in any::<bool>(),
     ) {
-        let options = options(None, dispatch_incomplete);
-        let outcome = run_split(&options, &input, &split_points(&picks, input.len()));
-        let (items, last_event_id) = Reference::parse(&input, dispatch_incomplete);
-        prop_assert_eq!(&outcome.error, &None);
-        prop_assert_eq!(&outcome.items, &items);
-        prop_assert_eq!(&outcome.last_event_id, &last_event_id);
-        let bytewise = common::run_chunks(&options, input.chunks(1).flat_map(|b| [b, &[][..]]));
-        prop_assert_eq!(&bytewise, &outcome);
+        assert_matches_reference(&input, &picks, dispatch_incomplete)?;
     }
 
     /// The reference agrees with the parser on arbitrary bytes too.
@@ -305,21 +323,17 @@ proptest! {
         picks in prop::collection::vec(any::<Index>(), 0..10),
         dispatch_incomplete in any::<bool>(),
     ) {
-        let options = options(None, dispatch_incomplete);
-        let outcome = run_split(&options, &input, &split_points(&picks, input.len()));
-        let (items, last_event_id) = Reference::parse(&input, dispatch_incomplete);
-        prop_assert_eq!(&outcome.error, &None);
-        prop_assert_eq!(&outcome.items, &items);
-        prop_assert_eq!(&outcome.last_event_id, &last_event_id);
-        let bytewise = common::run_chunks(&options, input.chunks(1).flat_map(|b| [b, &[][..]]));
-        prop_assert_eq!(&bytewise, &outcome);
+        assert_matches_reference(&input, &picks, dispatch_incomplete)?;
     }
 }
 
 /// The reference itself, on a few known answers, so a broken model cannot pass silently.
 #[test]
 fn reference_model_gets_known_cases_right() {
-    let (items, id) = Reference::parse(b"\xEF\xBB\xBFid: 1\rdata: a\r\ndata:  b\n\nevent: e\ndata\n\n", false);
+    let (items, id) = Reference::parse(
+        b"\xEF\xBB\xBFid: 1\rdata: a\r\ndata:  b\n\nevent: e\ndata\n\n",
+        false,
+    );
     let event = |event_type: Option<&str>, data: &str| {
         Item::Event(Event {
             event_type: event_type.map(str::to_owned),
@@ -335,7 +349,11 @@ fn reference_model_gets_known_cases_right() {
         vec![
             Item::Comment("c".to_owned()),
             Item::Retry(7),
-            Item::Event(Event { event_type: None, data: "x".to_owned(), last_event_id: String::new() }),
+            Item::Event(Event {
+                event_type: None,
+                data: "x".to_owned(),
+                last_event_id: String::new()
+            }),
         ]
     );
 }

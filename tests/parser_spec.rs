@@ -58,12 +58,18 @@ fn second_bom_after_the_stripped_one_is_data_making_an_unknown_field() {
 
 #[test]
 fn bom_at_the_start_of_a_later_line_is_not_stripped() {
-    check("data: a\n\n\u{FEFF}data: b\n\n".as_bytes(), &[ev(None, "a", "")]);
+    check(
+        "data: a\n\n\u{FEFF}data: b\n\n".as_bytes(),
+        &[ev(None, "a", "")],
+    );
 }
 
 #[test]
 fn bom_inside_a_value_is_kept() {
-    check("data: \u{FEFF}x\n\n".as_bytes(), &[ev(None, "\u{FEFF}x", "")]);
+    check(
+        "data: \u{FEFF}x\n\n".as_bytes(),
+        &[ev(None, "\u{FEFF}x", "")],
+    );
 }
 
 #[test]
@@ -119,7 +125,11 @@ fn crlf_ends_a_line() {
 fn cr_lf_and_crlf_can_be_mixed_in_one_stream() {
     check(
         b"data: a\rdata: b\ndata: c\r\n\r\ndata: d\n\r\nevent: e\rdata: f\r\n\n",
-        &[ev(None, "a\nb\nc", ""), ev(None, "d", ""), ev(Some("e"), "f", "")],
+        &[
+            ev(None, "a\nb\nc", ""),
+            ev(None, "d", ""),
+            ev(Some("e"), "f", ""),
+        ],
     );
 }
 
@@ -127,7 +137,10 @@ fn cr_lf_and_crlf_can_be_mixed_in_one_stream() {
 fn crlf_split_across_chunks_is_one_line_ending() {
     let expected = vec![ev(None, "a\nb", "")];
     let chunks: [&[u8]; 2] = [b"data: a\r", b"\ndata: b\r\n\r\n"];
-    assert_eq!(run_chunks(&ParserOptions::default(), chunks).items, expected);
+    assert_eq!(
+        run_chunks(&ParserOptions::default(), chunks).items,
+        expected
+    );
     check(b"data: a\r\ndata: b\r\n\r\n", &expected);
 }
 
@@ -135,22 +148,34 @@ fn crlf_split_across_chunks_is_one_line_ending() {
 fn empty_chunk_between_cr_and_lf_does_not_break_the_crlf() {
     let expected = vec![ev(None, "a\nb", "")];
     let chunks: [&[u8]; 4] = [b"data: a\r", b"", b"\ndata: b\r", b"\n\n"];
-    assert_eq!(run_chunks(&ParserOptions::default(), chunks).items, expected);
+    assert_eq!(
+        run_chunks(&ParserOptions::default(), chunks).items,
+        expected
+    );
 }
 
 #[test]
 fn cr_cr_is_a_line_end_then_a_blank_line() {
-    check(b"data: a\r\rdata: b\r\r", &[ev(None, "a", ""), ev(None, "b", "")]);
+    check(
+        b"data: a\r\rdata: b\r\r",
+        &[ev(None, "a", ""), ev(None, "b", "")],
+    );
 }
 
 #[test]
 fn lf_cr_is_two_line_endings() {
-    check(b"data: a\n\rdata: b\n\n", &[ev(None, "a", ""), ev(None, "b", "")]);
+    check(
+        b"data: a\n\rdata: b\n\n",
+        &[ev(None, "a", ""), ev(None, "b", "")],
+    );
 }
 
 #[test]
 fn crlf_then_lf_is_a_line_end_then_a_blank_line() {
-    check(b"data: a\r\n\ndata: b\r\n\r\n", &[ev(None, "a", ""), ev(None, "b", "")]);
+    check(
+        b"data: a\r\n\ndata: b\r\n\r\n",
+        &[ev(None, "a", ""), ev(None, "b", "")],
+    );
 }
 
 #[test]
@@ -166,7 +191,10 @@ fn cr_cr_at_the_very_end_dispatches_without_waiting_for_more_input() {
     assert_eq!(items, vec![ev(None, "a", "")]);
     // Nor does a CR at the end of a chunk hold back its line.
     let mut parser = Parser::new();
-    assert_eq!(feed_all(&mut parser, &[b"data: a\n\r"]), vec![ev(None, "a", "")]);
+    assert_eq!(
+        feed_all(&mut parser, &[b"data: a\n\r"]),
+        vec![ev(None, "a", "")]
+    );
     check(b"data: a\r\r", &[ev(None, "a", "")]);
 }
 
@@ -182,7 +210,10 @@ fn a_stream_of_only_line_endings_dispatches_nothing() {
 
 #[test]
 fn multibyte_utf8_is_decoded() {
-    check("data: héllo 世界 😀\n\n".as_bytes(), &[ev(None, "héllo 世界 😀", "")]);
+    check(
+        "data: héllo 世界 😀\n\n".as_bytes(),
+        &[ev(None, "héllo 世界 😀", "")],
+    );
 }
 
 #[test]
@@ -191,7 +222,11 @@ fn four_byte_emoji_split_at_every_point_decodes_to_one_char() {
     let input = "data: 😀\n\n".as_bytes();
     for cut in 6..=10 {
         let chunks: [&[u8]; 2] = [&input[..cut], &input[cut..]];
-        assert_eq!(run_chunks(&ParserOptions::default(), chunks).items, expected, "cut {cut}");
+        assert_eq!(
+            run_chunks(&ParserOptions::default(), chunks).items,
+            expected,
+            "cut {cut}"
+        );
     }
     check(input, &expected);
 }
@@ -218,32 +253,50 @@ fn overlong_c0_80_is_two_replacement_chars() {
 
 #[test]
 fn each_lone_continuation_byte_is_one_replacement_char() {
-    check(b"data: \x80\xBFx\x80\n\n", &[ev(None, "\u{FFFD}\u{FFFD}x\u{FFFD}", "")]);
+    check(
+        b"data: \x80\xBFx\x80\n\n",
+        &[ev(None, "\u{FFFD}\u{FFFD}x\u{FFFD}", "")],
+    );
 }
 
 #[test]
 fn encoded_surrogate_is_three_replacement_chars() {
-    check(b"data: \xED\xA0\x80\n\n", &[ev(None, "\u{FFFD}\u{FFFD}\u{FFFD}", "")]);
+    check(
+        b"data: \xED\xA0\x80\n\n",
+        &[ev(None, "\u{FFFD}\u{FFFD}\u{FFFD}", "")],
+    );
 }
 
 #[test]
 fn sequence_above_u10ffff_is_four_replacement_chars() {
-    check(b"data: \xF4\x90\x80\x80\n\n", &[ev(None, "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}", "")]);
+    check(
+        b"data: \xF4\x90\x80\x80\n\n",
+        &[ev(None, "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}", "")],
+    );
 }
 
 #[test]
 fn sequence_cut_by_a_line_end_is_not_resumed_on_the_next_line() {
-    check(b"data: \xE4\xB8\ndata: \xAD\n\n", &[ev(None, "\u{FFFD}\n\u{FFFD}", "")]);
+    check(
+        b"data: \xE4\xB8\ndata: \xAD\n\n",
+        &[ev(None, "\u{FFFD}\n\u{FFFD}", "")],
+    );
 }
 
 #[test]
 fn invalid_bytes_in_event_type_become_replacement_chars() {
-    check(b"event: a\xFFb\ndata: x\n\n", &[ev(Some("a\u{FFFD}b"), "x", "")]);
+    check(
+        b"event: a\xFFb\ndata: x\n\n",
+        &[ev(Some("a\u{FFFD}b"), "x", "")],
+    );
 }
 
 #[test]
 fn invalid_bytes_in_id_become_replacement_chars() {
-    let outcome = check(b"id: \xFE1\xC3\ndata: x\n\n", &[ev(None, "x", "\u{FFFD}1\u{FFFD}")]);
+    let outcome = check(
+        b"id: \xFE1\xC3\ndata: x\n\n",
+        &[ev(None, "x", "\u{FFFD}1\u{FFFD}")],
+    );
     assert_eq!(outcome.last_event_id, "\u{FFFD}1\u{FFFD}");
 }
 
@@ -261,12 +314,18 @@ fn invalid_bytes_in_a_comment_become_replacement_chars() {
 
 #[test]
 fn field_name_ends_at_the_first_colon_and_the_value_keeps_later_colons() {
-    check(b"data: http://example.com:8080/a?b=c:d\n\n", &[ev(None, "http://example.com:8080/a?b=c:d", "")]);
+    check(
+        b"data: http://example.com:8080/a?b=c:d\n\n",
+        &[ev(None, "http://example.com:8080/a?b=c:d", "")],
+    );
 }
 
 #[test]
 fn json_value_with_colons_is_kept_whole() {
-    check(b"data: {\"a\":1,\"b\":\"x:y\"}\n\n", &[ev(None, "{\"a\":1,\"b\":\"x:y\"}", "")]);
+    check(
+        b"data: {\"a\":1,\"b\":\"x:y\"}\n\n",
+        &[ev(None, "{\"a\":1,\"b\":\"x:y\"}", "")],
+    );
 }
 
 #[test]
@@ -313,7 +372,10 @@ fn data_with_colon_and_no_value_gives_empty_data() {
 
 #[test]
 fn line_starting_with_colon_is_a_comment_with_one_leading_space_removed() {
-    check(b": hello\n:world\n:  two\n", &[comment("hello"), comment("world"), comment(" two")]);
+    check(
+        b": hello\n:world\n:  two\n",
+        &[comment("hello"), comment("world"), comment(" two")],
+    );
 }
 
 #[test]
@@ -360,7 +422,10 @@ fn block_with_only_unknown_fields_dispatches_nothing() {
 #[test]
 fn field_names_are_case_sensitive() {
     check(b"Data: x\n\n", &[]);
-    check(b"EVENT: e\nID: 5\nRetry: 7\ndata: x\n\n", &[ev(None, "x", "")]);
+    check(
+        b"EVENT: e\nID: 5\nRetry: 7\ndata: x\n\n",
+        &[ev(None, "x", "")],
+    );
 }
 
 #[test]
@@ -427,12 +492,18 @@ fn block_with_only_an_id_dispatches_nothing_but_sets_the_last_event_id() {
 
 #[test]
 fn event_field_sets_the_type_of_the_next_dispatch_only() {
-    check(b"event: a\ndata: 1\n\ndata: 2\n\n", &[ev(Some("a"), "1", ""), ev(None, "2", "")]);
+    check(
+        b"event: a\ndata: 1\n\ndata: 2\n\n",
+        &[ev(Some("a"), "1", ""), ev(None, "2", "")],
+    );
 }
 
 #[test]
 fn later_event_field_in_the_same_block_overrides() {
-    check(b"event: a\nevent: b\ndata: x\n\n", &[ev(Some("b"), "x", "")]);
+    check(
+        b"event: a\nevent: b\ndata: x\n\n",
+        &[ev(Some("b"), "x", "")],
+    );
 }
 
 #[test]
@@ -443,7 +514,9 @@ fn event_field_after_the_data_still_applies() {
 #[test]
 fn empty_event_field_means_message() {
     let outcome = check(b"event:\ndata: x\n\n", &[ev(None, "x", "")]);
-    let Item::Event(event) = &outcome.items[0] else { panic!("not an event") };
+    let Item::Event(event) = &outcome.items[0] else {
+        panic!("not an event")
+    };
     assert_eq!(event.dispatch_type(), "message");
 }
 
@@ -459,14 +532,22 @@ fn event_field_without_colon_means_message() {
 
 #[test]
 fn event_type_keeps_inner_and_trailing_spaces() {
-    let outcome = check(b"event:  spaced out \ndata: x\n\n", &[ev(Some(" spaced out "), "x", "")]);
-    let Item::Event(event) = &outcome.items[0] else { panic!("not an event") };
+    let outcome = check(
+        b"event:  spaced out \ndata: x\n\n",
+        &[ev(Some(" spaced out "), "x", "")],
+    );
+    let Item::Event(event) = &outcome.items[0] else {
+        panic!("not an event")
+    };
     assert_eq!(event.dispatch_type(), " spaced out ");
 }
 
 #[test]
 fn explicit_message_event_type_is_reported_as_given() {
-    check(b"event: message\ndata: x\n\n", &[ev(Some("message"), "x", "")]);
+    check(
+        b"event: message\ndata: x\n\n",
+        &[ev(Some("message"), "x", "")],
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -478,14 +559,19 @@ fn explicit_message_event_type_is_reported_as_given() {
 
 #[test]
 fn id_persists_across_later_events() {
-    let outcome = check(b"id: 1\ndata: a\n\ndata: b\n\n", &[ev(None, "a", "1"), ev(None, "b", "1")]);
+    let outcome = check(
+        b"id: 1\ndata: a\n\ndata: b\n\n",
+        &[ev(None, "a", "1"), ev(None, "b", "1")],
+    );
     assert_eq!(outcome.last_event_id, "1");
 }
 
 #[test]
 fn id_containing_nul_is_ignored() {
-    let outcome =
-        check(b"id: 1\ndata: a\n\nid: 2\x003\ndata: b\n\n", &[ev(None, "a", "1"), ev(None, "b", "1")]);
+    let outcome = check(
+        b"id: 1\ndata: a\n\nid: 2\x003\ndata: b\n\n",
+        &[ev(None, "a", "1"), ev(None, "b", "1")],
+    );
     assert_eq!(outcome.last_event_id, "1");
 }
 
@@ -496,18 +582,27 @@ fn id_of_only_nul_is_ignored() {
 
 #[test]
 fn empty_id_resets_the_last_event_id() {
-    let outcome = check(b"id: 1\ndata: a\n\nid:\ndata: b\n\n", &[ev(None, "a", "1"), ev(None, "b", "")]);
+    let outcome = check(
+        b"id: 1\ndata: a\n\nid:\ndata: b\n\n",
+        &[ev(None, "a", "1"), ev(None, "b", "")],
+    );
     assert_eq!(outcome.last_event_id, "");
 }
 
 #[test]
 fn id_without_colon_resets_the_last_event_id() {
-    check(b"id: 1\ndata: a\n\nid\ndata: b\n\n", &[ev(None, "a", "1"), ev(None, "b", "")]);
+    check(
+        b"id: 1\ndata: a\n\nid\ndata: b\n\n",
+        &[ev(None, "a", "1"), ev(None, "b", "")],
+    );
 }
 
 #[test]
 fn event_carries_the_id_set_in_its_own_block() {
-    check(b"id: 1\ndata: a\n\nid: 2\ndata: b\n\n", &[ev(None, "a", "1"), ev(None, "b", "2")]);
+    check(
+        b"id: 1\ndata: a\n\nid: 2\ndata: b\n\n",
+        &[ev(None, "a", "1"), ev(None, "b", "2")],
+    );
 }
 
 #[test]
@@ -528,7 +623,10 @@ fn id_takes_effect_only_when_its_block_is_dispatched() {
 
 #[test]
 fn id_keeps_unicode_colons_and_inner_spaces_minus_one_leading_space() {
-    check("id:  a b:ü \ndata: x\n\n".as_bytes(), &[ev(None, "x", " a b:ü ")]);
+    check(
+        "id:  a b:ü \ndata: x\n\n".as_bytes(),
+        &[ev(None, "x", " a b:ü ")],
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -611,7 +709,10 @@ fn retry_with_non_ascii_digits_is_ignored() {
 fn retry_too_large_for_u64_saturates() {
     check(b"retry: 18446744073709551615\n", &[retry(u64::MAX)]);
     check(b"retry: 18446744073709551616\n", &[retry(u64::MAX)]);
-    check(b"retry: 99999999999999999999999999999999999999999999\n", &[retry(u64::MAX)]);
+    check(
+        b"retry: 99999999999999999999999999999999999999999999\n",
+        &[retry(u64::MAX)],
+    );
 }
 
 #[test]
@@ -669,14 +770,26 @@ fn dispatch_incomplete_event_dispatches_nothing_after_a_complete_stream() {
 #[test]
 fn dispatch_incomplete_event_enforces_the_data_limit_on_the_unfinished_line() {
     let options = limited(10).dispatch_incomplete_event(true);
-    check_err(options.clone(), b"data:12345\ndata:12345", &[], too_large(10));
-    check_opts(options, b"data:12345\ndata:1234", &[ev(None, "12345\n1234", "")]);
+    check_err(
+        options.clone(),
+        b"data:12345\ndata:12345",
+        &[],
+        too_large(10),
+    );
+    check_opts(
+        options,
+        b"data:12345\ndata:1234",
+        &[ev(None, "12345\n1234", "")],
+    );
 }
 
 #[test]
 fn finish_leaves_the_parser_ready_for_a_new_stream_keeping_the_last_event_id() {
     let mut parser = Parser::new();
-    let mut items = feed_all(&mut parser, &[b"id: 3\ndata: a\n\nid: 4\nevent: e\ndata: part"]);
+    let mut items = feed_all(
+        &mut parser,
+        &[b"id: 3\ndata: a\n\nid: 4\nevent: e\ndata: part"],
+    );
     parser.finish(|item| items.push(item)).unwrap();
     assert_eq!(parser.last_event_id(), "3");
     // The new stream: no leftover line, type, data or id; its own BOM is stripped.
@@ -697,7 +810,10 @@ fn finish_ends_a_pending_crlf_so_the_next_stream_starts_fresh() {
 #[test]
 fn reset_discards_the_partial_event_and_undispatched_id_but_keeps_the_dispatched_id() {
     let mut parser = Parser::new();
-    let mut items = feed_all(&mut parser, &[b"id: 1\ndata: a\n\nid: 2\nevent: e\ndata: b\n"]);
+    let mut items = feed_all(
+        &mut parser,
+        &[b"id: 1\ndata: a\n\nid: 2\nevent: e\ndata: b\n"],
+    );
     parser.reset();
     assert_eq!(parser.last_event_id(), "1");
     items.extend(feed_all(&mut parser, &[b"data: c\n\n"]));
@@ -742,14 +858,32 @@ fn long_comment_is_an_error_too() {
 #[test]
 fn data_accumulated_over_many_lines_past_the_maximum_is_an_error() {
     // Each line fits; the event's data "1234\n5678\n9" (11 bytes) does not.
-    check_err(limited(10), b"data:1234\ndata:5678\ndata:9\n\n", &[], too_large(10));
-    check_err(limited(4), b"data\ndata\ndata\ndata\ndata\ndata\n\n", &[], too_large(4));
+    check_err(
+        limited(10),
+        b"data:1234\ndata:5678\ndata:9\n\n",
+        &[],
+        too_large(10),
+    );
+    check_err(
+        limited(4),
+        b"data\ndata\ndata\ndata\ndata\ndata\n\n",
+        &[],
+        too_large(4),
+    );
 }
 
 #[test]
 fn event_data_of_exactly_the_maximum_is_accepted() {
-    check_opts(limited(10), b"data:1234\ndata:56789\n\n", &[ev(None, "1234\n56789", "")]);
-    check_opts(limited(4), b"data\ndata\ndata\ndata\ndata\n\n", &[ev(None, "\n\n\n\n", "")]);
+    check_opts(
+        limited(10),
+        b"data:1234\ndata:56789\n\n",
+        &[ev(None, "1234\n56789", "")],
+    );
+    check_opts(
+        limited(4),
+        b"data\ndata\ndata\ndata\ndata\n\n",
+        &[ev(None, "\n\n\n\n", "")],
+    );
 }
 
 #[test]
@@ -773,8 +907,14 @@ fn items_before_the_oversized_line_are_delivered() {
 fn after_an_error_feed_keeps_failing_until_reset_then_parsing_works_again() {
     let mut parser = Parser::with_options(limited(10));
     let mut items = Vec::new();
-    assert_eq!(parser.feed(b"id: 1\ndata: a\n\ndata: 0123456789\n", |i| items.push(i)), Err(too_large(10)));
-    assert_eq!(parser.feed(b"data: b\n\n", |i| items.push(i)), Err(too_large(10)));
+    assert_eq!(
+        parser.feed(b"id: 1\ndata: a\n\ndata: 0123456789\n", |i| items.push(i)),
+        Err(too_large(10))
+    );
+    assert_eq!(
+        parser.feed(b"data: b\n\n", |i| items.push(i)),
+        Err(too_large(10))
+    );
     assert_eq!(parser.feed(b"", |i| items.push(i)), Err(too_large(10)));
     assert_eq!(items, vec![ev(None, "a", "1")]);
     parser.reset();
@@ -810,7 +950,10 @@ fn zero_maximum_accepts_only_blank_lines() {
 #[test]
 fn default_maximum_is_16_mib() {
     assert_eq!(DEFAULT_MAX_EVENT_SIZE, 16 * 1024 * 1024);
-    assert_eq!(ParserOptions::default().max_event_size, DEFAULT_MAX_EVENT_SIZE);
+    assert_eq!(
+        ParserOptions::default().max_event_size,
+        DEFAULT_MAX_EVENT_SIZE
+    );
     assert!(!ParserOptions::default().dispatch_incomplete_event);
 }
 
@@ -833,7 +976,10 @@ fn set_last_event_id_survives_reset_and_finish() {
     parser.reset();
     parser.finish(|_| {}).unwrap();
     assert_eq!(parser.last_event_id(), "s");
-    assert_eq!(feed_all(&mut parser, &[b"data: a\n\n"]), vec![ev(None, "a", "s")]);
+    assert_eq!(
+        feed_all(&mut parser, &[b"data: a\n\n"]),
+        vec![ev(None, "a", "s")]
+    );
 }
 
 #[test]
@@ -842,7 +988,10 @@ fn set_last_event_id_refuses_an_id_containing_nul() {
     assert!(parser.set_last_event_id("ok"));
     assert!(!parser.set_last_event_id("a\0b"));
     assert_eq!(parser.last_event_id(), "ok");
-    assert_eq!(feed_all(&mut parser, &[b"data: a\n\n"]), vec![ev(None, "a", "ok")]);
+    assert_eq!(
+        feed_all(&mut parser, &[b"data: a\n\n"]),
+        vec![ev(None, "a", "ok")]
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -859,9 +1008,17 @@ fn openai_style_completion_stream() {
     check(
         input.as_bytes(),
         &[
-            ev(None, "{\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}", ""),
+            ev(
+                None,
+                "{\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}",
+                "",
+            ),
             ev(None, "{\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}", ""),
-            ev(None, "{\"choices\":[{\"delta\":{\"content\":\" there\"}}]}", ""),
+            ev(
+                None,
+                "{\"choices\":[{\"delta\":{\"content\":\" there\"}}]}",
+                "",
+            ),
             ev(None, "[DONE]", ""),
         ],
     );
@@ -888,12 +1045,28 @@ fn named_events_stream_with_crlf_and_ids() {
 fn stream_with_heartbeat_comments() {
     check(
         b": ping\n\ndata: a\n\n:\n\n: ping\ndata: b\n\n",
-        &[comment("ping"), ev(None, "a", ""), comment(""), comment("ping"), ev(None, "b", "")],
+        &[
+            comment("ping"),
+            ev(None, "a", ""),
+            comment(""),
+            comment("ping"),
+            ev(None, "b", ""),
+        ],
     );
 }
 
 #[test]
 fn multi_line_json_event() {
     let input = "retry: 10000\nid: 17\nevent: update\ndata: {\ndata:   \"user\": \"ünï\",\ndata:   \"n\": 1\ndata: }\n\n";
-    check(input.as_bytes(), &[retry(10000), ev(Some("update"), "{\n  \"user\": \"ünï\",\n  \"n\": 1\n}", "17")]);
+    check(
+        input.as_bytes(),
+        &[
+            retry(10000),
+            ev(
+                Some("update"),
+                "{\n  \"user\": \"ünï\",\n  \"n\": 1\n}",
+                "17",
+            ),
+        ],
+    );
 }

@@ -38,10 +38,16 @@ struct Parsed {
 async fn parse_body(response: Response, mut parser: Parser) -> Parsed {
     let body = response.body().expect("the response has a body");
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let mut parsed = Parsed { items: Vec::new(), chunks_read: 0, error: None };
+    let mut parsed = Parsed {
+        items: Vec::new(),
+        chunks_read: 0,
+        error: None,
+    };
     loop {
-        let result: ReadableStreamReadResult =
-            JsFuture::from(reader.read()).await.expect("read() resolves").unchecked_into();
+        let result: ReadableStreamReadResult = JsFuture::from(reader.read())
+            .await
+            .expect("read() resolves")
+            .unchecked_into();
         if result.get_done().unwrap_or(false) {
             break;
         }
@@ -53,7 +59,9 @@ async fn parse_body(response: Response, mut parser: Parser) -> Parsed {
             return parsed;
         }
     }
-    parser.finish(|item| parsed.items.push(item)).expect("finish");
+    parser
+        .finish(|item| parsed.items.push(item))
+        .expect("finish");
     parsed
 }
 
@@ -123,7 +131,10 @@ async fn many_events_in_a_body_the_browser_chunks_itself() {
     }
     let parsed = parse_body(text_response(&text), Parser::new()).await;
     assert_eq!(parsed.items.len(), 5000);
-    assert_eq!(parsed.items.last(), Some(&event(None, "event number 4999", "4999")));
+    assert_eq!(
+        parsed.items.last(),
+        Some(&event(None, "event number 4999", "4999"))
+    );
 }
 
 #[wasm_bindgen_test]
@@ -133,5 +144,8 @@ async fn a_line_over_the_limit_stops_the_parser_with_a_typed_error() {
     let parser = Parser::with_options(ParserOptions::default().max_event_size(5000));
     let parsed = parse_body(response_of(chunks), parser).await;
     assert_eq!(parsed.items, vec![event(None, "ok", "")]);
-    assert_eq!(parsed.error, Some(ParseError::EventTooLarge { limit: 5000 }));
+    assert_eq!(
+        parsed.error,
+        Some(ParseError::EventTooLarge { limit: 5000 })
+    );
 }

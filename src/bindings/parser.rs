@@ -34,13 +34,17 @@ impl RawParser {
         if let Some(on) = dispatch_incomplete_event {
             options = options.dispatch_incomplete_event(on);
         }
-        RawParser { parser: Parser::with_options(options) }
+        RawParser {
+            parser: Parser::with_options(options),
+        }
     }
 
     /// Parses the next chunk of the body; returns the items it completed.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<Array, JsValue> {
         let items = Array::new();
-        self.parser.feed(chunk, |item| push(&items, item)).map_err(|e| parse_error(&e))?;
+        self.parser
+            .feed(chunk, |item| push(&items, item))
+            .map_err(|e| parse_error(&e))?;
         Ok(items)
     }
 
@@ -48,7 +52,9 @@ impl RawParser {
     /// `dispatch_incomplete_event`). The parser is then ready for a new stream.
     pub fn finish(&mut self) -> Result<Array, JsValue> {
         let items = Array::new();
-        self.parser.finish(|item| push(&items, item)).map_err(|e| parse_error(&e))?;
+        self.parser
+            .finish(|item| push(&items, item))
+            .map_err(|e| parse_error(&e))?;
         Ok(items)
     }
 

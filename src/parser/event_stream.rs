@@ -22,7 +22,10 @@ pub struct ParserOptions {
 
 impl Default for ParserOptions {
     fn default() -> Self {
-        ParserOptions { max_event_size: DEFAULT_MAX_EVENT_SIZE, dispatch_incomplete_event: false }
+        ParserOptions {
+            max_event_size: DEFAULT_MAX_EVENT_SIZE,
+            dispatch_incomplete_event: false,
+        }
     }
 }
 
@@ -86,7 +89,9 @@ impl Parser {
             return Err(error.clone());
         }
         let buffers = &mut self.buffers;
-        let result = self.lines.feed(chunk, |line| buffers.process_line(line, &mut on_item));
+        let result = self
+            .lines
+            .feed(chunk, |line| buffers.process_line(line, &mut on_item));
         self.check(result)
     }
 

@@ -83,7 +83,12 @@ impl EventBuffers {
     /// [spec] "The steps to process the field given a field name and a field value
     /// depend on the field name, as given in the following list. Field names must be
     /// compared literally, with no case folding performed."
-    fn process_field<F>(&mut self, name: &[u8], value: &[u8], on_item: &mut F) -> Result<(), ParseError>
+    fn process_field<F>(
+        &mut self,
+        name: &[u8],
+        value: &[u8],
+        on_item: &mut F,
+    ) -> Result<(), ParseError>
     where
         F: FnMut(Item),
     {
@@ -97,7 +102,9 @@ impl EventBuffers {
                 let len = self.data.len().saturating_add(value.len());
                 if len > self.max_data {
                     self.data = String::new();
-                    return Err(ParseError::EventTooLarge { limit: self.max_data });
+                    return Err(ParseError::EventTooLarge {
+                        limit: self.max_data,
+                    });
                 }
                 self.data.push_str(&value);
                 self.data.push('\n');

@@ -84,8 +84,12 @@ impl LineSplitter {
             {
                 self.scanned += pos + 1;
             }
-            let Some((line, ending_and_tail)) = rest.split_at_checked(pos) else { break };
-            let Some((&ending, mut tail)) = ending_and_tail.split_first() else { break };
+            let Some((line, ending_and_tail)) = rest.split_at_checked(pos) else {
+                break;
+            };
+            let Some((&ending, mut tail)) = ending_and_tail.split_first() else {
+                break;
+            };
             self.complete_line(line, &mut on_line)?;
             if ending == b'\r' {
                 match tail.split_first() {
@@ -113,7 +117,8 @@ impl LineSplitter {
         if let Bom::Expecting(matched) = self.bom {
             // The stream ended inside what might have been a BOM: those bytes are data.
             self.bom = Bom::Done;
-            self.partial.extend_from_slice(BOM.get(..matched).unwrap_or_default());
+            self.partial
+                .extend_from_slice(BOM.get(..matched).unwrap_or_default());
         }
         std::mem::take(&mut self.partial)
     }
@@ -121,12 +126,15 @@ impl LineSplitter {
     /// Drops one leading BOM, even when it arrives split over chunks. Bytes that began
     /// like a BOM but were not one are given back as the start of the first line.
     fn strip_bom<'a>(&mut self, chunk: &'a [u8]) -> Result<&'a [u8], ParseError> {
-        let Bom::Expecting(mut matched) = self.bom else { return Ok(chunk) };
+        let Bom::Expecting(mut matched) = self.bom else {
+            return Ok(chunk);
+        };
         let mut rest = chunk;
         while let Some((&byte, tail)) = rest.split_first() {
             if BOM.get(matched) != Some(&byte) {
                 self.bom = Bom::Done;
-                self.partial.extend_from_slice(BOM.get(..matched).unwrap_or_default());
+                self.partial
+                    .extend_from_slice(BOM.get(..matched).unwrap_or_default());
                 self.check_len(self.partial.len())?;
                 return Ok(rest);
             }
@@ -164,7 +172,9 @@ impl LineSplitter {
     fn check_len(&mut self, len: usize) -> Result<(), ParseError> {
         if len > self.max_line {
             self.release_partial();
-            return Err(ParseError::EventTooLarge { limit: self.max_line });
+            return Err(ParseError::EventTooLarge {
+                limit: self.max_line,
+            });
         }
         Ok(())
     }

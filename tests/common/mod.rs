@@ -54,15 +54,26 @@ where
             (None, Ok(())) => {}
             (None, Err(e)) => error = Some(e),
             (Some(first), result) => {
-                assert_eq!(result, Err(first.clone()), "feed after an error must return it again");
-                assert!(emitted.is_empty(), "feed after an error must not emit items: {emitted:?}");
+                assert_eq!(
+                    result,
+                    Err(first.clone()),
+                    "feed after an error must return it again"
+                );
+                assert!(
+                    emitted.is_empty(),
+                    "feed after an error must not emit items: {emitted:?}"
+                );
             }
         }
         items.extend(emitted);
     }
     let finished = parser.finish(|item| items.push(item));
     match &error {
-        Some(first) => assert_eq!(finished, Err(first.clone()), "finish must report the stream's error"),
+        Some(first) => assert_eq!(
+            finished,
+            Err(first.clone()),
+            "finish must report the stream's error"
+        ),
         // With `dispatch_incomplete_event`, processing the unfinished line can fail.
         None => error = finished.err(),
     }
@@ -71,10 +82,20 @@ where
     // `finish` leaves the parser ready for the next stream, keeping the last event ID.
     if options.max_event_size >= 16 {
         let mut after = Vec::new();
-        parser.feed(b"data:after\n\n", |item| after.push(item)).expect("parser usable after finish");
-        assert_eq!(after, vec![ev(None, "after", &last_event_id)], "parser state after finish");
+        parser
+            .feed(b"data:after\n\n", |item| after.push(item))
+            .expect("parser usable after finish");
+        assert_eq!(
+            after,
+            vec![ev(None, "after", &last_event_id)],
+            "parser state after finish"
+        );
     }
-    Outcome { items, error, last_event_id }
+    Outcome {
+        items,
+        error,
+        last_event_id,
+    }
 }
 
 /// Feeds `input` in one chunk.
@@ -106,17 +127,26 @@ pub fn check_all_chunkings(options: &ParserOptions, input: &[u8]) -> Outcome {
     let whole = run_whole(options, input);
 
     let bytewise = run_chunks(options, input.chunks(1));
-    assert_eq!(bytewise, whole, "one byte at a time differs from whole, input {shown:?}");
+    assert_eq!(
+        bytewise, whole,
+        "one byte at a time differs from whole, input {shown:?}"
+    );
 
     for i in 0..=input.len() {
         let two = run_split(options, input, &[i]);
-        assert_eq!(two, whole, "split at {i} differs from whole, input {shown:?}");
+        assert_eq!(
+            two, whole,
+            "split at {i} differs from whole, input {shown:?}"
+        );
     }
     if input.len() <= THREE_WAY_MAX_LEN {
         for i in 0..=input.len() {
             for j in i..=input.len() {
                 let three = run_split(options, input, &[i, j]);
-                assert_eq!(three, whole, "split at {i} and {j} differs from whole, input {shown:?}");
+                assert_eq!(
+                    three, whole,
+                    "split at {i} and {j} differs from whole, input {shown:?}"
+                );
             }
         }
     }
@@ -126,8 +156,18 @@ pub fn check_all_chunkings(options: &ParserOptions, input: &[u8]) -> Outcome {
 /// With the given options: every chunking of `input` yields exactly `expected` and no error.
 pub fn check_opts(options: ParserOptions, input: &[u8], expected: &[Item]) -> Outcome {
     let outcome = check_all_chunkings(&options, input);
-    assert_eq!(outcome.error, None, "unexpected error, input {:?}", String::from_utf8_lossy(input));
-    assert_eq!(outcome.items, expected, "input {:?}", String::from_utf8_lossy(input));
+    assert_eq!(
+        outcome.error,
+        None,
+        "unexpected error, input {:?}",
+        String::from_utf8_lossy(input)
+    );
+    assert_eq!(
+        outcome.items,
+        expected,
+        "input {:?}",
+        String::from_utf8_lossy(input)
+    );
     outcome
 }
 
@@ -137,10 +177,25 @@ pub fn check(input: &[u8], expected: &[Item]) -> Outcome {
 }
 
 /// Every chunking of `input` yields exactly `expected` and then fails with `error`.
-pub fn check_err(options: ParserOptions, input: &[u8], expected: &[Item], error: ParseError) -> Outcome {
+pub fn check_err(
+    options: ParserOptions,
+    input: &[u8],
+    expected: &[Item],
+    error: ParseError,
+) -> Outcome {
     let outcome = check_all_chunkings(&options, input);
-    assert_eq!(outcome.items, expected, "input {:?}", String::from_utf8_lossy(input));
-    assert_eq!(outcome.error, Some(error), "input {:?}", String::from_utf8_lossy(input));
+    assert_eq!(
+        outcome.items,
+        expected,
+        "input {:?}",
+        String::from_utf8_lossy(input)
+    );
+    assert_eq!(
+        outcome.error,
+        Some(error),
+        "input {:?}",
+        String::from_utf8_lossy(input)
+    );
     outcome
 }
 
