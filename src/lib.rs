@@ -14,3 +14,8 @@ pub mod parser;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,6 +1,6 @@
 //! The parser in a real browser: fed from the `ReadableStream` body of a real `Response`.
-//! Run with `npm test` (headless Chromium through wasm-bindgen-test-runner), or
-//! `wasm-pack test --headless --chrome -- --test web` where the rustup target is installed.
+//! Run by `npm test` (`node scripts/test.mjs wasm`): headless Chromium through
+//! wasm-bindgen-test-runner as cargo's runner for wasm32.
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Uint8Array};
