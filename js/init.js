@@ -3,6 +3,10 @@
 import initGlue from './wasm_sse.js';
 
 let loading;
+let ready = false;
+
+/** Whether the wasm module has finished loading. */
+export const isReady = () => ready;
 
 /**
  * @param {URL | string | Request | Response | BufferSource | WebAssembly.Module} [input]
@@ -13,7 +17,9 @@ export function init(input) {
     // Written out here, rather than left to the glue, so bundlers see the .wasm asset.
     const module_or_path = input ?? new URL('./wasm_sse_bg.wasm', import.meta.url);
     loading = initGlue({ module_or_path }).then(
-      () => undefined,
+      () => {
+        ready = true;
+      },
       (error) => {
         loading = undefined; // let a later call try again
         throw error;

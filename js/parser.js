@@ -1,7 +1,7 @@
 // The low-level parser API: bytes in, items out. The event-source APIs build on the
 // same Rust parser inside the connection engine.
 import { RawParser } from './wasm_sse.js';
-import { init } from './init.js';
+import { init, isReady } from './init.js';
 
 const EVENT = 0;
 const RETRY = 1;
@@ -56,6 +56,7 @@ export class Parser {
 
   /** @internal Use `createParser`, which loads the wasm first. */
   constructor(options) {
+    if (!isReady()) throw new Error('wasm-sse: the wasm is not loaded yet: use `await createParser()` or `await init()` first');
     this.#raw = rawParser(options);
   }
 

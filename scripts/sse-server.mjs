@@ -44,6 +44,10 @@ export const SCENARIOS = {
     '"world"}\ndata:  two spaces\n\n',
     'data\n\nid: 4\0 2\nevent\ndata: still 42\n\nid:\ndata: no id\n\ndata: never finished',
   ].map(utf8),
+  // One 64 KiB line in 8 KiB chunks, for size limits (and a final event nobody should reach).
+  'long-line': [utf8('data: ok\n\ndata: '), ...Array.from({ length: 8 }, () => utf8('x'.repeat(8192))), utf8('\n\ndata: end\n\n')],
+  // A server that omits the final blank line.
+  unterminated: ['id: 7\ndata: one\n\n', 'data: two'].map(utf8),
 };
 
 // Event streams currently open, so tests can check that a client's cancel reaches us.

@@ -131,7 +131,65 @@ describe('parseEventStream(response) async iteration', () => {
   });
 });
 
+describe('options', () => {
+  test('dispatchIncompleteEvent dispatches the event a server left without its blank line', async () => {
+    const [strict, lenient] = await page.evaluate(async () => {
+      const { parseEventStream } = await import('/pkg/index.js');
+      const run = async (options) => {
+        const items = [];
+        for await (const item of parseEventStream(await fetch('/sse/unterminated'), options)) items.push(item);
+        return items;
+      };
+      return [await run(), await run({ dispatchIncompleteEvent: true })];
+    });
+    assert.deepEqual(strict, [event('one', '7')]);
+    assert.deepEqual(lenient, [event('one', '7'), event('two', '7')]);
+  });
+
+  test('lastEventId starts the parser from a saved id, and one with U+0000 is refused', async () => {
+    const result = await page.evaluate(async () => {
+      const { createParser } = await import('/pkg/index.js');
+      const parser = await createParser({ lastEventId: 'saved-9' });
+      const before = parser.lastEventId;
+      const items = parser.feed('data: x\n\nid: 10\ndata: y\n\n');
+      let refused = null;
+      try {
+        await createParser({ lastEventId: 'a\0b' });
+      } catch (e) {
+        refused = `${e.name}: ${e.message}`;
+      }
+      return { before, ids: items.map((i) => i.lastEventId), after: parser.lastEventId, refused };
+    });
+    assert.deepEqual(result, {
+      before: 'saved-9',
+      ids: ['saved-9', '10'],
+      after: '10',
+      refused: 'TypeError: wasm-sse: lastEventId must not contain U+0000',
+    });
+  });
+});
+
 describe('errors', () => {
+  test('parseEventStream throws the ParseError mid-stream and cancels the download', async () => {
+    const outcome = await page.evaluate(async () => {
+      const { parseEventStream } = await import('/pkg/index.js');
+      const items = [];
+      try {
+        for await (const item of parseEventStream(await fetch('/sse/long-line?delay=400'), { maxEventSize: 16384 })) {
+          items.push(item.data);
+        }
+        return { items, error: null };
+      } catch (e) {
+        return { items, error: { name: e.name, reason: e.reason } };
+      }
+    });
+    assert.deepEqual(outcome, { items: ['ok'], error: { name: 'ParseError', reason: 'event_too_large' } });
+    // The body would take 4 s more to arrive; the cancel ends it well before that.
+    const deadline = Date.now() + 1500;
+    while (server.openStreams() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(server.openStreams(), 0, 'the stream should be cancelled by the client');
+  });
+
   test('a line over maxEventSize throws a ParseError with a machine-readable reason', async () => {
     const error = await page.evaluate(async () => {
       const { createParser } = await import('/pkg/index.js');
