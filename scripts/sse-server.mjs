@@ -17,7 +17,8 @@ const TYPES = {
   '.md': 'text/markdown; charset=utf-8',
 };
 
-const bytes = (...parts) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+/** Concatenates strings (as UTF-8) and byte arrays into one chunk. */
+const bytes = (...parts) => Buffer.concat(parts.map((p) => Buffer.from(p)));
 const utf8 = (s) => Buffer.from(s, 'utf8');
 
 /**
@@ -165,6 +166,12 @@ export function startServer({ port = 0 } = {}) {
         port: bound,
         /** How many event streams are open right now. */
         openStreams: () => openStreams.size,
+        /** Resolves once every event stream is closed, or after `ms`; returns how many stay open. */
+        async streamsClosed(ms = 3000) {
+          const deadline = Date.now() + ms;
+          while (openStreams.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+          return openStreams.size;
+        },
         close() {
           for (const socket of sockets) socket.destroy(); // open streams would hold close()
           return new Promise((done) => server.close(() => done()));

@@ -230,21 +230,32 @@ fn assert_error_is_too_large(outcome: &Outcome, max: usize) -> Result<(), TestCa
     Ok(())
 }
 
-/// Fed in random chunks, and byte by byte with empty chunks between, the parser gives
-/// exactly what the reference model gives for the whole input.
+/// Runs `input` whole, split at the picked points, and byte by byte with an empty chunk
+/// after each byte (empty chunks must change nothing); all three must agree.
+fn outcome_in_every_chunking(
+    options: &ParserOptions,
+    input: &[u8],
+    picks: &[Index],
+) -> Result<Outcome, TestCaseError> {
+    let whole = run_whole(options, input);
+    let chunked = run_split(options, input, &split_points(picks, input.len()));
+    prop_assert_eq!(&chunked, &whole);
+    let bytewise = common::run_chunks(options, input.chunks(1).flat_map(|b| [b, &[][..]]));
+    prop_assert_eq!(&bytewise, &whole);
+    Ok(whole)
+}
+
+/// In every chunking, the parser gives exactly what the reference model gives.
 fn assert_matches_reference(
     input: &[u8],
     picks: &[Index],
     dispatch_incomplete: bool,
 ) -> Result<(), TestCaseError> {
-    let options = options(None, dispatch_incomplete);
-    let outcome = run_split(&options, input, &split_points(picks, input.len()));
+    let outcome = outcome_in_every_chunking(&options(None, dispatch_incomplete), input, picks)?;
     let (items, last_event_id) = Reference::parse(input, dispatch_incomplete);
     prop_assert_eq!(&outcome.error, &None);
     prop_assert_eq!(&outcome.items, &items);
     prop_assert_eq!(&outcome.last_event_id, &last_event_id);
-    let bytewise = common::run_chunks(&options, input.chunks(1).flat_map(|b| [b, &[][..]]));
-    prop_assert_eq!(&bytewise, &outcome);
     Ok(())
 }
 
@@ -266,12 +277,7 @@ proptest! {
         max in prop::option::of(0usize..48),
     ) {
         let options = options(max, dispatch_incomplete);
-        let whole = run_whole(&options, &input);
-        let chunked = run_split(&options, &input, &split_points(&picks, input.len()));
-        prop_assert_eq!(&chunked, &whole);
-        // Byte by byte with an empty chunk after each byte: empty chunks must change nothing.
-        let bytewise = common::run_chunks(&options, input.chunks(1).flat_map(|b| [b, &[][..]]));
-        prop_assert_eq!(&bytewise, &whole);
+        let whole = outcome_in_every_chunking(&options, &input, &picks)?;
         if max.is_none() {
             prop_assert_eq!(whole.error, None);
         }
@@ -288,11 +294,7 @@ proptest! {
         max in prop::option::of(0usize..64),
     ) {
         let options = options(max, dispatch_incomplete);
-        let whole = run_whole(&options, &input);
-        let chunked = run_split(&options, &input, &split_points(&picks, input.len()));
-        prop_assert_eq!(&chunked, &whole);
-        let bytewise = common::run_chunks(&options, input.chunks(1).flat_map(|b| [b, &[][..]]));
-        prop_assert_eq!(&bytewise, &whole);
+        let whole = outcome_in_every_chunking(&options, &input, &picks)?;
         match max {
             Some(max) => {
                 assert_error_is_too_large(&whole, max)?;

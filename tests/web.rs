@@ -3,12 +3,15 @@
 //! wasm-bindgen-test-runner as cargo's runner for wasm32.
 #![cfg(target_arch = "wasm32")]
 
+use common::ev as event;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use wasm_sse::parser::{Event, Item, ParseError, Parser, ParserOptions};
+use wasm_sse::parser::{Item, ParseError, Parser, ParserOptions};
 use web_sys::{ReadableStreamDefaultReader, ReadableStreamReadResult, Response};
+
+mod common;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -63,14 +66,6 @@ async fn parse_body(response: Response, mut parser: Parser) -> Parsed {
         .finish(|item| parsed.items.push(item))
         .expect("finish");
     parsed
-}
-
-fn event(event_type: Option<&str>, data: &str, id: &str) -> Item {
-    Item::Event(Event {
-        event_type: event_type.map(str::to_owned),
-        data: data.to_owned(),
-        last_event_id: id.to_owned(),
-    })
 }
 
 #[wasm_bindgen_test]
