@@ -2,10 +2,7 @@
 // same Rust parser inside the connection engine.
 import { RawParser } from './wasm_sse.js';
 import { init, isReady } from './init.js';
-
-const EVENT = 0;
-const RETRY = 1;
-const COMMENT = 2;
+import { forEachItem } from './batch.js';
 
 const encoder = new TextEncoder();
 
@@ -17,27 +14,14 @@ function toBytes(chunk) {
   throw new TypeError('wasm-sse: a chunk must be a Uint8Array, an ArrayBuffer or a string');
 }
 
-// Unpacks the flat array the bindings return for one chunk (see src/bindings/parser.rs).
-function toItems(flat) {
+// The items of one chunk's batch, as objects.
+function toItems([text, layout]) {
   const items = [];
-  for (let i = 0; i < flat.length; ) {
-    switch (flat[i]) {
-      case EVENT:
-        items.push({ kind: 'event', type: flat[i + 1] ?? 'message', data: flat[i + 2], lastEventId: flat[i + 3] });
-        i += 4;
-        break;
-      case RETRY:
-        items.push({ kind: 'retry', retry: flat[i + 1] });
-        i += 2;
-        break;
-      case COMMENT:
-        items.push({ kind: 'comment', comment: flat[i + 1] });
-        i += 2;
-        break;
-      default:
-        throw new Error(`wasm-sse: unknown item kind ${flat[i]}`);
-    }
-  }
+  forEachItem(text, layout, (kind, a, b, c) => {
+    if (kind === 'event') items.push({ kind, type: a ?? 'message', data: b, lastEventId: c });
+    else if (kind === 'retry') items.push({ kind, retry: a });
+    else items.push({ kind, comment: a });
+  });
   return items;
 }
 

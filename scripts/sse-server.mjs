@@ -1,9 +1,11 @@
 // A small local HTTP server for the tests and the demo: serves the built package, the
-// examples, and SSE scenario routes whose bodies arrive in chosen chunks. Binds to
+// examples, SSE scenario routes whose bodies arrive in chosen chunks, and behavioural
+// routes (reconnection, errors, aborts; see scenarios.mjs) with a request log. Binds to
 // 127.0.0.1 only. Node built-ins only.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { CORS_PREFIXES, ROUTES, allowCors, createRequestLog, preflight, readBody } from './scenarios.mjs';
 import { ROOT } from './toolchain.mjs';
 
 const TYPES = {
@@ -124,9 +126,27 @@ function notFound(res) {
   res.end('not found\n');
 }
 
-async function handle(req, res) {
+/** `GET /log/<key>`: what the request log holds for `key`, as JSON. */
+function sendLog(res, entries) {
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(entries));
+}
+
+async function handle(req, res, requests) {
+  const at = Date.now();
   const url = new URL(req.url, 'http://127.0.0.1');
   const path = decodeURIComponent(url.pathname);
+  if (CORS_PREFIXES.some((prefix) => path.startsWith(prefix))) {
+    allowCors(req, res);
+    // Preflights are the browser's business, not the client's: answer them, don't log them.
+    if (req.method === 'OPTIONS') return preflight(req, res);
+  }
+  const body = await readBody(req);
+  const key = url.searchParams.get('key');
+  const entry = path.startsWith('/sse/') && key !== null ? requests.record(key, req, res, body, at) : null;
+  if (path.startsWith('/log/')) return sendLog(res, requests.get(path.slice(5)));
+  const route = path.startsWith('/sse/') && Object.hasOwn(ROUTES, path.slice(5)) && ROUTES[path.slice(5)];
+  if (route) return route({ req, res, params: url.searchParams, body, entry, track });
   if (path === '/') return serveFile(res, join(ROOT, 'examples'), 'index.html');
   if (path === '/favicon.ico') {
     res.writeHead(204);
@@ -137,7 +157,7 @@ async function handle(req, res) {
     return res.end('<!doctype html><meta charset="utf-8"><title>wasm-sse</title>');
   }
   if (path === '/sse/ticker') return ticker(req, res, url.searchParams);
-  const scenario = path.startsWith('/sse/') && SCENARIOS[path.slice(5)];
+  const scenario = path.startsWith('/sse/') && Object.hasOwn(SCENARIOS, path.slice(5)) && SCENARIOS[path.slice(5)];
   if (scenario) return streamScenario(scenario, res, Number(url.searchParams.get('delay') ?? 40));
   for (const [prefix, root] of Object.entries(STATIC)) {
     if (path.startsWith(prefix)) return serveFile(res, root, path.slice(prefix.length));
@@ -148,8 +168,9 @@ async function handle(req, res) {
 /** Starts the server on 127.0.0.1; `port` 0 picks a free one. */
 export function startServer({ port = 0 } = {}) {
   const sockets = new Set();
+  const requests = createRequestLog();
   const server = createServer((req, res) => {
-    handle(req, res).catch((e) => {
+    handle(req, res, requests).catch((e) => {
       res.destroy(e);
     });
   });
@@ -172,6 +193,10 @@ export function startServer({ port = 0 } = {}) {
           while (openStreams.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
           return openStreams.size;
         },
+        /** The request log for `key` (live entries): see createRequestLog in scenarios.mjs. */
+        log: (key) => requests.get(key),
+        /** Resolves with the log for `key` once it has `count` entries; rejects after `ms`. */
+        waitForRequests: (key, count, ms = 5000) => requests.waitFor(key, count, ms),
         close() {
           for (const socket of sockets) socket.destroy(); // open streams would hold close()
           return new Promise((done) => server.close(() => done()));

@@ -1,23 +1,18 @@
 //! `RawParser`: the parser for JavaScript, one call per chunk.
 //!
-//! Items cross the boundary as one flat array per chunk, so a chunk costs one call into
-//! wasm however many events it holds:
-//! `[0, type | undefined, data, lastEventId]` for an event, `[1, ms]` for a retry and
-//! `[2, text]` for a comment, repeated. The JS wrapper turns them into objects.
+//! Each call returns the chunk's items as one batch, `[text, layout]` (see `batch.rs`),
+//! so a chunk costs a fixed number of boundary crossings however many events it holds.
 
+use super::batch::Batch;
 use super::errors::parse_error;
-use crate::parser::{Item, Parser, ParserOptions};
+use crate::parser::{Parser, ParserOptions};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
-
-const EVENT: u8 = 0;
-const RETRY: u8 = 1;
-const COMMENT: u8 = 2;
-
 /// A streaming event stream parser (low-level; see the package's `createParser`).
 #[wasm_bindgen]
 pub struct RawParser {
     parser: Parser,
+    batch: Batch,
 }
 
 #[wasm_bindgen]
@@ -36,26 +31,29 @@ impl RawParser {
         }
         RawParser {
             parser: Parser::with_options(options),
+            batch: Batch::default(),
         }
     }
 
     /// Parses the next chunk of the body; returns the items it completed.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<Array, JsValue> {
-        let items = Array::new();
+        let batch = &mut self.batch;
+        batch.clear();
         self.parser
-            .feed(chunk, |item| push(&items, item))
+            .feed(chunk, |item| batch.push(&item))
             .map_err(|e| parse_error(&e))?;
-        Ok(items)
+        Ok(batch.to_js_array())
     }
 
     /// Ends the stream; returns what the end completes (only with
     /// `dispatch_incomplete_event`). The parser is then ready for a new stream.
     pub fn finish(&mut self) -> Result<Array, JsValue> {
-        let items = Array::new();
+        let batch = &mut self.batch;
+        batch.clear();
         self.parser
-            .finish(|item| push(&items, item))
+            .finish(|item| batch.push(&item))
             .map_err(|e| parse_error(&e))?;
-        Ok(items)
+        Ok(batch.to_js_array())
     }
 
     /// Starts a new stream, keeping the last event ID.
@@ -73,25 +71,5 @@ impl RawParser {
     #[wasm_bindgen(js_name = setLastEventId)]
     pub fn set_last_event_id(&mut self, id: &str) -> bool {
         self.parser.set_last_event_id(id)
-    }
-}
-
-fn push(items: &Array, item: Item) {
-    match item {
-        Item::Event(event) => {
-            items.push(&EVENT.into());
-            items.push(&event.event_type.map_or(JsValue::UNDEFINED, |t| t.into()));
-            items.push(&event.data.into());
-            items.push(&event.last_event_id.into());
-        }
-        Item::Retry(ms) => {
-            items.push(&RETRY.into());
-            // Milliseconds past 2^53 are not meaningful delays; f64 keeps them ordered.
-            items.push(&(ms as f64).into());
-        }
-        Item::Comment(text) => {
-            items.push(&COMMENT.into());
-            items.push(&text.into());
-        }
     }
 }

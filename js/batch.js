@@ -1,0 +1,37 @@
+// Unpacks a batch of parsed items, as the bindings send them once per chunk: one string
+// holding all the text, and a Uint32Array layout cutting it (see src/bindings/batch.rs).
+
+const EVENT = 0;
+const RETRY = 1;
+const COMMENT = 2;
+const NO_TYPE = 0xffffffff;
+
+/**
+ * Calls `visit(kind, a, b, c)` for each item in order: `('event', type|undefined, data,
+ * lastEventId)`, `('retry', ms)`, `('comment', text)`.
+ */
+export function forEachItem(text, layout, visit) {
+  let at = 0;
+  const take = (length) => text.slice(at, (at += length));
+  for (let i = 0; i < layout.length; ) {
+    switch (layout[i]) {
+      case EVENT: {
+        const type = layout[i + 1] === NO_TYPE ? undefined : take(layout[i + 1]);
+        const data = take(layout[i + 2]);
+        visit('event', type, data, take(layout[i + 3]));
+        i += 4;
+        break;
+      }
+      case RETRY:
+        visit('retry', layout[i + 2] * 2 ** 32 + layout[i + 1]);
+        i += 3;
+        break;
+      case COMMENT:
+        visit('comment', take(layout[i + 1]));
+        i += 2;
+        break;
+      default:
+        throw new Error(`wasm-sse: unknown item kind ${layout[i]}`);
+    }
+  }
+}

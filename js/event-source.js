@@ -1,0 +1,243 @@
+// `EventSource`: the browser's class, same shape and events, over the Rust engine, with
+// fetch options (method, headers, body, retry policy, signal) in its second argument.
+import { forEachItem } from './batch.js';
+import { bodyOptions, retryOptions, startEngine } from './engine.js';
+import { SseError } from './errors.js';
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSED = 2;
+
+/** The `error` event: why the connection failed, and whether and when it will retry. */
+export class SseErrorEvent extends Event {
+  constructor(error, { willRetry, retryIn, attempt }) {
+    super('error');
+    /** The failure. */
+    this.error = error;
+    /** The HTTP status, if a response arrived (as the `eventsource` package's `code`). */
+    this.code = error.status;
+    this.message = error.message;
+    this.reason = error.reason;
+    /** Whether the client reconnects after this error. */
+    this.willRetry = willRetry;
+    /** Milliseconds until the reconnect, when it will retry. */
+    this.retryIn = retryIn;
+    /** Which reconnection attempt in a row comes next, when it will retry. */
+    this.attempt = attempt;
+  }
+}
+
+export class EventSource extends EventTarget {
+  #url;
+  #withCredentials;
+  #readyState = CONNECTING;
+  #controller = new AbortController();
+  #origin;
+  #closeReason = null;
+  #handlers = { open: null, message: null, error: null };
+  #sinks = new Set();
+
+  constructor(url, init = {}) {
+    super();
+    // [spec] "Let urlRecord be the result of encoding-parsing a URL given url, relative
+    // to settings. If urlRecord is failure, then throw a "SyntaxError" DOMException."
+    try {
+      this.#url = new URL(String(url), globalThis.location?.href).href;
+    } catch {
+      throw new DOMException(`wasm-sse: invalid URL: ${url}`, 'SyntaxError');
+    }
+    this.#origin = new URL(this.#url).origin;
+    this.#withCredentials = Boolean(init.withCredentials);
+    const { signal } = init;
+    if (signal) {
+      if (signal.aborted) this.#stop('aborted');
+      else signal.addEventListener('abort', () => this.#stop('aborted'), { once: true });
+    }
+    const hasBody = init.body !== undefined || init.json !== undefined;
+    const options = {
+      url: this.#url,
+      method: init.method ?? (hasBody ? 'POST' : 'GET'),
+      headers: init.headers,
+      ...bodyOptions(init),
+      credentials: init.credentials ?? (this.#withCredentials ? 'include' : 'same-origin'),
+      fetch: init.fetch,
+      lastEventId: init.lastEventId,
+      retry: retryOptions(init.retry),
+      maxEventSize: init.maxEventSize,
+      dispatchIncompleteEvent: init.dispatchIncompleteEvent,
+      signal: this.#controller.signal,
+    };
+    startEngine(options, this.#engineHandlers()).catch((error) =>
+      this.#fail(new SseError({ reason: 'init', message: `wasm-sse: the wasm failed to load: ${error?.message ?? error}` })),
+    );
+  }
+
+  get url() {
+    return this.#url;
+  }
+
+  get withCredentials() {
+    return this.#withCredentials;
+  }
+
+  get readyState() {
+    return this.#readyState;
+  }
+
+  /** Why the source stopped for good (`null` while it runs). */
+  get closeReason() {
+    return this.#closeReason;
+  }
+
+  /** [spec] "The close() method must abort any instances of the fetch algorithm started
+   * for this EventSource object, and must set the readyState attribute to CLOSED." */
+  close() {
+    this.#stop('closed');
+  }
+
+  get onopen() {
+    return this.#handlers.open;
+  }
+  set onopen(f) {
+    this.#setHandler('open', f);
+  }
+  get onmessage() {
+    return this.#handlers.message;
+  }
+  set onmessage(f) {
+    this.#setHandler('message', f);
+  }
+  get onerror() {
+    return this.#handlers.error;
+  }
+  set onerror(f) {
+    this.#setHandler('error', f);
+  }
+
+  /** Yields every message event (named or not) in order; leaving the loop closes the source. */
+  [Symbol.asyncIterator]() {
+    const queue = [];
+    let wake = null;
+    let failure = null;
+    let ended = false;
+    const sink = {
+      push: (event) => {
+        queue.push(event);
+        wake?.();
+      },
+      end: (error) => {
+        ended = true;
+        failure = error;
+        wake?.();
+      },
+    };
+    if (this.#readyState === CLOSED) sink.end(null);
+    else this.#sinks.add(sink);
+    const finish = () => {
+      this.#sinks.delete(sink);
+      this.close();
+      return { value: undefined, done: true };
+    };
+    return {
+      next: async () => {
+        for (;;) {
+          if (queue.length) return { value: queue.shift(), done: false };
+          if (ended) {
+            this.#sinks.delete(sink);
+            if (failure) throw failure;
+            return { value: undefined, done: true };
+          }
+          await new Promise((resolve) => (wake = resolve));
+          wake = null;
+        }
+      },
+      return: async () => finish(),
+      throw: async (error) => {
+        finish();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  // An event handler attribute is an ordinary listener, added when first set.
+  #setHandler(type, f) {
+    const first = this.#handlers[type] === null;
+    this.#handlers[type] = typeof f === 'function' || (f && typeof f === 'object') ? f : null;
+    if (first && this.#handlers[type]) {
+      this.addEventListener(type, (event) => {
+        const handler = this.#handlers[type];
+        if (typeof handler === 'function') return handler.call(this, event);
+        return handler?.handleEvent?.(event);
+      });
+    }
+  }
+
+  #engineHandlers() {
+    return {
+      connecting: () => {},
+      // [spec] "announce the connection: … if readyState is not CLOSED, set readyState
+      // to OPEN and fire an event named open at the EventSource object."
+      open: (response) => {
+        if (this.#readyState === CLOSED) return;
+        if (response.url) this.#origin = new URL(response.url).origin;
+        this.#readyState = OPEN;
+        this.dispatchEvent(new Event('open'));
+      },
+      batch: (text, layout) =>
+        forEachItem(text, layout, (kind, type, data, lastEventId) => {
+          if (kind !== 'event' || this.#readyState === CLOSED) return;
+          // [spec] "Initialize event's type attribute to "message", its data attribute
+          // to data, its origin attribute to the serialization of the origin of the event
+          // stream's final URL, and its lastEventId attribute to the last event ID string."
+          const event = new MessageEvent(type ?? 'message', { data, origin: this.#origin, lastEventId });
+          for (const sink of this.#sinks) sink.push(event);
+          this.dispatchEvent(event);
+        }),
+      failed: (info, delay, attempt) => {
+        if (delay === undefined || this.#readyState === CLOSED) return undefined;
+        // [spec] "reestablish the connection: … set readyState to CONNECTING. Fire an
+        // event named error at the EventSource object."
+        this.#readyState = CONNECTING;
+        this.dispatchEvent(new SseErrorEvent(new SseError(info), { willRetry: true, retryIn: delay, attempt }));
+        return undefined;
+      },
+      closed: (info) => {
+        if (this.#readyState === CLOSED) return;
+        this.#fail(new SseError(info ?? { reason: 'end_of_stream', message: 'the stream ended' }));
+      },
+    };
+  }
+
+  // [spec] "fail the connection: … if readyState is not CLOSED, set readyState to CLOSED
+  // and fire an event named error at the EventSource object."
+  #fail(error) {
+    if (this.#readyState === CLOSED) return;
+    this.#readyState = CLOSED;
+    this.#closeReason = error.reason;
+    this.#controller.abort();
+    this.dispatchEvent(new SseErrorEvent(error, { willRetry: false }));
+    this.#endSinks(error.reason === 'aborted' ? null : error);
+  }
+
+  // Closed by the caller or the signal: no error event, as with the browser's close().
+  #stop(reason) {
+    if (this.#readyState === CLOSED) return;
+    this.#readyState = CLOSED;
+    this.#closeReason = reason;
+    this.#controller.abort();
+    this.#endSinks(null);
+  }
+
+  #endSinks(error) {
+    for (const sink of this.#sinks) sink.end(error);
+    this.#sinks.clear();
+  }
+}
+
+for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSED })) {
+  Object.defineProperty(EventSource, name, { value, enumerable: true });
+  Object.defineProperty(EventSource.prototype, name, { value, enumerable: true });
+}

@@ -1,0 +1,191 @@
+// `fetchEventSource(input, init)`: the API and behaviour of @microsoft/fetch-event-source
+// 2.0.1, over the Rust engine, with its known bugs fixed (listed in the README).
+import { forEachItem } from './batch.js';
+import { startEngine } from './engine.js';
+import { SseError } from './errors.js';
+
+export const EventStreamContentType = 'text/event-stream';
+
+// 2.0.1's default reconnection interval; the server's `retry:` replaces it.
+const DEFAULT_RETRY_INTERVAL = 1000;
+
+// 2.0.1's default `onopen`, with the type compared without case and parameters allowed,
+// and the status checked too. A 204 passes: its empty body then ends the stream, so the
+// promise resolves instead of retrying for ever.
+function defaultOnOpen(response) {
+  if (response.status === 204) return;
+  const contentType = response.headers.get('content-type');
+  const essence = contentType?.split(';')[0].trim().toLowerCase();
+  if (essence !== EventStreamContentType) {
+    throw new Error(`Expected content-type to be ${EventStreamContentType}, Actual: ${contentType}`);
+  }
+  if (!response.ok) throw new Error(`Expected a successful response, Actual: ${response.status} ${response.statusText}`);
+}
+
+export function fetchEventSource(input, init = {}) {
+  const {
+    signal: inputSignal,
+    headers: inputHeaders,
+    onopen: inputOnOpen,
+    onmessage,
+    onclose,
+    onerror,
+    openWhenHidden,
+    fetch: inputFetch,
+    method,
+    body,
+    credentials,
+    ...rest
+  } = init;
+  return new Promise((resolve, reject) => {
+    // 2.0.1 ignored a signal that had already aborted; it now resolves at once.
+    if (inputSignal?.aborted) return resolve();
+    const onopen = inputOnOpen ?? defaultOnOpen;
+    const baseFetch = inputFetch ?? ((...args) => globalThis.fetch(...args));
+    // A `Request` input is handed to fetch as it is, as 2.0.1 does.
+    const isRequest = typeof Request !== 'undefined' && input instanceof Request;
+    const fetch = isRequest ? (_url, options) => baseFetch(input, options) : inputFetch;
+    const url = isRequest ? input.url : String(input);
+    const hasDocument = typeof document !== 'undefined' && typeof document.addEventListener === 'function';
+
+    let retryInterval = DEFAULT_RETRY_INTERVAL;
+    let lastEventId = '';
+    let controller = null; // the running engine's
+    let retryTimer;
+    let thrown; // what the user's callback threw, for onerror and the rejection
+    let finished = false;
+
+    function dispose() {
+      finished = true;
+      if (hasDocument) document.removeEventListener('visibilitychange', onVisibilityChange);
+      clearTimeout(retryTimer);
+      controller?.abort();
+    }
+
+    // Close the request while the page is hidden, and reconnect (with Last-Event-ID)
+    // when it is visible again, unless `openWhenHidden`.
+    function onVisibilityChange() {
+      stop();
+      if (!document.hidden) create();
+    }
+
+    function stop() {
+      clearTimeout(retryTimer);
+      controller?.abort();
+      controller = null;
+    }
+
+    // The user's onerror decides: a number is the delay, nothing means the current
+    // interval, a throw stops with that error.
+    function retryDelay(error) {
+      return onerror?.(error) ?? retryInterval;
+    }
+
+    function failWith(error) {
+      dispose();
+      reject(error);
+    }
+
+    // Reconnect after a failure outside the engine (onclose throwing), as 2.0.1 does.
+    function retryLater(error) {
+      try {
+        const interval = retryDelay(error);
+        stop();
+        retryTimer = setTimeout(create, interval);
+      } catch (innerError) {
+        failWith(innerError);
+      }
+    }
+
+    function create() {
+      if (finished) return;
+      const own = new AbortController();
+      controller = own;
+      let pendingRetry;
+      const handlers = {
+        connecting: () => {
+          thrown = undefined;
+        },
+        check: async (response) => {
+          try {
+            await onopen(response);
+          } catch (error) {
+            thrown = error;
+            throw error;
+          }
+        },
+        open: () => {},
+        batch: (text, layout) =>
+          forEachItem(text, layout, (kind, a, b, c) => {
+            if (kind === 'retry') {
+              retryInterval = a;
+              pendingRetry = a;
+            } else if (kind === 'event') {
+              lastEventId = c;
+              const message = { id: c, event: a ?? '', data: b };
+              if (pendingRetry !== undefined) message.retry = pendingRetry;
+              pendingRetry = undefined;
+              try {
+                onmessage?.(message);
+              } catch (error) {
+                thrown = error;
+                throw error;
+              }
+            }
+          }),
+        failed: (info, delay) => {
+          if (own.signal.aborted) return undefined;
+          const error = thrown ?? new SseError(info);
+          thrown = undefined;
+          try {
+            return retryDelay(error);
+          } catch (innerError) {
+            thrown = innerError;
+            throw innerError;
+          }
+        },
+        closed: (info) => {
+          if (own.signal.aborted || finished) return; // stopped here: hidden page or disposed
+          if (info === undefined) {
+            // The body ended: 2.0.1 calls onclose and resolves; a throw from onclose
+            // is an error like any other, which is how callers ask for a reconnect.
+            try {
+              onclose?.();
+            } catch (error) {
+              return retryLater(error);
+            }
+            dispose();
+            return resolve();
+          }
+          failWith(thrown ?? new SseError(info));
+        },
+      };
+      startEngine(
+        {
+          url,
+          method: method ?? 'GET',
+          // A plain object as in 2.0.1, and also a `Headers` or a function called per request.
+          headers: typeof inputHeaders === 'function' || inputHeaders instanceof Headers ? inputHeaders : { ...inputHeaders },
+          body,
+          credentials,
+          init: rest,
+          fetch,
+          lastEventId,
+          retry: { reconnectionTime: retryInterval },
+          signal: own.signal,
+          reconnectAtEnd: false,
+        },
+        handlers,
+      ).catch(failWith);
+    }
+
+    inputSignal?.addEventListener('abort', () => {
+      dispose();
+      resolve();
+    });
+    if (!openWhenHidden && hasDocument) {
+      document.addEventListener('visibilitychange', onVisibilityChange);
+    }
+    create();
+  });
+}

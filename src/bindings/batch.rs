@@ -1,0 +1,84 @@
+//! Parsed items to JavaScript, one batch per chunk.
+//!
+//! A chunk's items cross the boundary as two values, however many events it holds: one
+//! string with all their text, and a `Uint32Array` layout that cuts it, in UTF-16 code
+//! units (JavaScript string indices):
+//! `0, typeLength | NO_TYPE, dataLength, idLength` for an event,
+//! `1, low, high` for a `retry:` (milliseconds as two 32-bit halves),
+//! `2, length` for a comment.
+
+use crate::parser::Item;
+use js_sys::{Array, JsString, Uint32Array};
+
+const EVENT: u32 = 0;
+const RETRY: u32 = 1;
+const COMMENT: u32 = 2;
+/// The layout's type length for an event without an `event:` field.
+const NO_TYPE: u32 = u32::MAX;
+
+#[derive(Default)]
+pub(crate) struct Batch {
+    text: String,
+    layout: Vec<u32>,
+}
+
+impl Batch {
+    pub(crate) fn clear(&mut self) {
+        self.text.clear();
+        self.layout.clear();
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.layout.is_empty()
+    }
+
+    pub(crate) fn push(&mut self, item: &Item) {
+        match item {
+            Item::Event(event) => {
+                let type_len = event
+                    .event_type
+                    .as_deref()
+                    .map_or(NO_TYPE, |t| self.text(t));
+                let data_len = self.text(&event.data);
+                let id_len = self.text(&event.last_event_id);
+                self.layout
+                    .extend_from_slice(&[EVENT, type_len, data_len, id_len]);
+            }
+            Item::Retry(ms) => {
+                // Milliseconds past 2^53 lose precision in JS, and no delay is that long.
+                self.layout
+                    .extend_from_slice(&[RETRY, *ms as u32, (*ms >> 32) as u32]);
+            }
+            Item::Comment(text) => {
+                let len = self.text(text);
+                self.layout.extend_from_slice(&[COMMENT, len]);
+            }
+        }
+    }
+
+    /// Appends `s` to the text; returns its length in UTF-16 code units.
+    fn text(&mut self, s: &str) -> u32 {
+        self.text.push_str(s);
+        let units = if s.is_ascii() {
+            s.len()
+        } else {
+            s.chars().map(char::len_utf16).sum()
+        };
+        // A string past 4 GiB cannot exist in wasm32 memory.
+        units as u32
+    }
+
+    /// `[text, layout]` for JavaScript.
+    pub(crate) fn to_js(&self) -> (JsString, Uint32Array) {
+        (
+            JsString::from(self.text.as_str()),
+            Uint32Array::from(self.layout.as_slice()),
+        )
+    }
+
+    /// `[text, layout]` as one array, for functions that return one value.
+    pub(crate) fn to_js_array(&self) -> Array {
+        let (text, layout) = self.to_js();
+        Array::of2(&text, &layout)
+    }
+}

@@ -1,0 +1,219 @@
+//! `connect(options, handlers)`: an event source driven by the Rust engine, reporting to
+//! the JS wrapper's handlers. The wrapper normalises the options and stops the
+//! connection through `options.signal`.
+
+use super::batch::Batch;
+use super::errors::client_error;
+use crate::error::Error;
+use crate::parser::{Item, ParserOptions};
+use crate::retry::{Backoff, Decision, RetryPolicy};
+use crate::transport::{callback_error, run, Config, Observer, RequestSpec, Source};
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use web_sys::{AbortSignal, RequestCredentials, Response};
+
+fn get(object: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(object, &key.into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn number(object: &JsValue, key: &str) -> Option<f64> {
+    get(object, key)
+        .and_then(|v| v.as_f64())
+        .filter(|n| n.is_finite() && *n >= 0.0)
+}
+
+/// `as` saturates: a huge or fractional number of milliseconds becomes a valid `u64`.
+fn millis(object: &JsValue, key: &str) -> Option<u64> {
+    number(object, key).map(|n| n as u64)
+}
+
+fn function(object: &JsValue, key: &str) -> Option<Function> {
+    get(object, key).and_then(|v| v.dyn_into().ok())
+}
+
+/// A value, or a function called for each connection.
+fn source(object: &JsValue, key: &str) -> Source {
+    match get(object, key) {
+        Some(v) if v.is_function() => Source::Js(v.unchecked_into()),
+        Some(v) => Source::Value(v),
+        None => Source::None,
+    }
+}
+
+fn retry_policy(retry: Option<JsValue>) -> RetryPolicy {
+    let mut policy = RetryPolicy::default();
+    let Some(retry) = retry else {
+        return policy;
+    };
+    if let Some(ms) = millis(&retry, "reconnectionTime") {
+        policy = policy.reconnection_time(ms);
+    }
+    if let Some(backoff) = get(&retry, "backoff") {
+        let mut b = Backoff::default();
+        if let Some(factor) = number(&backoff, "factor") {
+            b.factor = factor;
+        }
+        if let Some(max) = millis(&backoff, "maxDelay") {
+            b.max_delay = max;
+        }
+        if let Some(jitter) = number(&backoff, "jitter") {
+            b.jitter = jitter;
+        }
+        policy = policy.backoff(b);
+    }
+    if let Some(max) = number(&retry, "maxAttempts") {
+        policy = policy.max_attempts(max.min(f64::from(u32::MAX)) as u32);
+    }
+    if let Some(statuses) = get(&retry, "retryStatuses") {
+        let statuses: Vec<u16> = js_sys::Array::from(&statuses)
+            .iter()
+            .filter_map(|s| s.as_f64())
+            .filter(|s| (100.0..600.0).contains(s))
+            .map(|s| s as u16)
+            .collect();
+        policy = policy.retry_statuses(statuses);
+    }
+    if let Some(ms) = millis(&retry, "resetAfter") {
+        policy = policy.reset_after(ms);
+    }
+    policy
+}
+
+fn config(options: &JsValue) -> Result<Config, JsValue> {
+    let url = get(options, "url")
+        .and_then(|u| u.as_string())
+        .ok_or_else(|| js_sys::TypeError::new("wasm-sse: options.url must be a string"))?;
+    let mut request = RequestSpec::new(url);
+    if let Some(method) = get(options, "method").and_then(|m| m.as_string()) {
+        request.method = method;
+    }
+    request.headers = source(options, "headers");
+    request.body = source(options, "body");
+    request.default_content_type = get(options, "contentType").and_then(|c| c.as_string());
+    request.credentials = match get(options, "credentials")
+        .and_then(|c| c.as_string())
+        .as_deref()
+    {
+        Some("include") => Some(RequestCredentials::Include),
+        Some("omit") => Some(RequestCredentials::Omit),
+        Some("same-origin") => Some(RequestCredentials::SameOrigin),
+        _ => None,
+    };
+    request.init = get(options, "init").and_then(|i| i.dyn_into::<Object>().ok());
+    request.fetch = function(options, "fetch");
+    let mut parser = ParserOptions::default();
+    if let Some(max) = number(options, "maxEventSize") {
+        parser = parser.max_event_size(max as usize);
+    }
+    if let Some(on) = get(options, "dispatchIncompleteEvent").and_then(|v| v.as_bool()) {
+        parser = parser.dispatch_incomplete_event(on);
+    }
+    Ok(Config {
+        request,
+        retry: retry_policy(get(options, "retry")),
+        parser,
+        last_event_id: get(options, "lastEventId")
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+        signal: get(options, "signal").and_then(|s| s.dyn_into::<AbortSignal>().ok()),
+        reconnect_at_end: get(options, "reconnectAtEnd")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true),
+    })
+}
+
+/// Starts an event source. `handlers` has `connecting()`, `open(response)`,
+/// `batch(text, layout)`, `failed(error, delay, attempt)` (returns a delay to use, or
+/// throws to stop), `closed(error?)`, and optionally `check(response)` (a promise that
+/// replaces the spec's response check).
+#[wasm_bindgen]
+pub fn connect(options: JsValue, handlers: JsValue) -> Result<(), JsValue> {
+    let config = config(&options)?;
+    let required = |key| {
+        function(&handlers, key)
+            .ok_or_else(|| js_sys::TypeError::new(&format!("wasm-sse: handlers.{key} is missing")))
+    };
+    let observer = JsObserver {
+        connecting: required("connecting")?,
+        open: required("open")?,
+        batch_handler: required("batch")?,
+        failed: required("failed")?,
+        check: function(&handlers, "check"),
+        batch: Batch::default(),
+    };
+    let closed = required("closed")?;
+    wasm_bindgen_futures::spawn_local(async move {
+        let error = match run(config, observer).await {
+            Ok(()) => JsValue::UNDEFINED,
+            Err(error) => client_error(&error),
+        };
+        // Nothing is left to report a throw to.
+        let _ = closed.call1(&JsValue::UNDEFINED, &error);
+    });
+    Ok(())
+}
+
+struct JsObserver {
+    connecting: Function,
+    open: Function,
+    batch_handler: Function,
+    failed: Function,
+    check: Option<Function>,
+    batch: Batch,
+}
+
+impl Observer for JsObserver {
+    fn connecting(&mut self) {
+        let _ = self.connecting.call0(&JsValue::UNDEFINED);
+    }
+
+    fn check_response(&mut self, response: &Response) -> Option<Promise> {
+        let check = self.check.as_ref()?;
+        Some(match check.call1(&JsValue::UNDEFINED, response) {
+            Ok(value) => Promise::resolve(&value),
+            Err(thrown) => Promise::reject(&thrown),
+        })
+    }
+
+    fn open(&mut self, response: &Response) {
+        let _ = self.open.call1(&JsValue::UNDEFINED, response);
+    }
+
+    fn items(&mut self, items: &[Item]) -> Result<(), Error> {
+        self.batch.clear();
+        for item in items {
+            self.batch.push(item);
+        }
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let (text, layout) = self.batch.to_js();
+        self.batch_handler
+            .call2(&JsValue::UNDEFINED, &text, &layout)
+            .map(|_| ())
+            .map_err(|thrown| callback_error(&thrown))
+    }
+
+    fn failed(&mut self, error: &Error, decision: Decision) -> Decision {
+        let (delay, attempt) = match decision {
+            Decision::Reconnect { delay, attempt } => (JsValue::from(delay as f64), attempt.into()),
+            _ => (JsValue::UNDEFINED, JsValue::UNDEFINED),
+        };
+        let returned =
+            self.failed
+                .call3(&JsValue::UNDEFINED, &client_error(error), &delay, &attempt);
+        match (returned, decision) {
+            (Err(_), _) => Decision::Fail,
+            (Ok(ms), Decision::Reconnect { attempt, .. }) => match ms.as_f64() {
+                Some(ms) if ms.is_finite() && ms >= 0.0 => Decision::Reconnect {
+                    delay: ms as u64,
+                    attempt,
+                },
+                _ => decision,
+            },
+            (Ok(_), decision) => decision,
+        }
+    }
+}

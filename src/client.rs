@@ -1,0 +1,266 @@
+//! The Rust API: an event source as a [`futures_core::Stream`].
+//!
+//! ```no_run
+//! use futures_util::StreamExt;
+//! use wasm_sse::client::{Event, EventSource};
+//! use wasm_sse::retry::{Backoff, RetryPolicy};
+//!
+//! # async fn chat() {
+//! let mut events = EventSource::builder("/api/chat")
+//!     .method("POST")
+//!     .header("Authorization", "Bearer my-token")
+//!     .json(&serde_json::json!({ "prompt": "Hello" }))
+//!     .retry(RetryPolicy::spec().backoff(Backoff::default()).max_attempts(5))
+//!     .connect();
+//! while let Some(item) = events.next().await {
+//!     match item {
+//!         Ok(Event::Open) => {}
+//!         Ok(Event::Message(message)) if message.data == "[DONE]" => break,
+//!         Ok(Event::Message(message)) => println!("{}: {}", message.dispatch_type(), message.data),
+//!         // Dropped connections are reported, then retried; the stream ends after an
+//!         // error it does not retry.
+//!         Err(error) => eprintln!("{error} (retryable: {})", error.is_retryable()),
+//!     }
+//! }
+//! // Leaving the loop drops the stream, which aborts the request.
+//! # }
+//! ```
+
+use crate::error::Error;
+use crate::parser::{Item, ParserOptions};
+use crate::retry::{Decision, RetryPolicy};
+use crate::transport::{run, Config, Observer, RequestSpec, Source};
+use futures_core::Stream;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use wasm_bindgen::JsValue;
+use web_sys::{AbortSignal, RequestCredentials, Response};
+
+/// What an [`EventStream`] yields when things go well.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A connection opened: [spec] "announce the connection".
+    Open,
+    /// A dispatched event.
+    Message(crate::parser::Event),
+}
+
+/// Builds an event source; see the [module docs](self).
+pub struct EventSource;
+
+impl EventSource {
+    /// Starts building an event source for `url` (absolute, or relative to the page).
+    pub fn builder(url: impl Into<String>) -> EventSourceBuilder {
+        EventSourceBuilder {
+            request: RequestSpec::new(url),
+            retry: RetryPolicy::default(),
+            parser: ParserOptions::default(),
+            last_event_id: String::new(),
+            signal: None,
+            error: None,
+        }
+    }
+}
+
+/// The options of an event source. Nothing is sent until [`EventSourceBuilder::connect`].
+#[must_use = "an EventSourceBuilder does nothing until connect() is called"]
+pub struct EventSourceBuilder {
+    request: RequestSpec,
+    retry: RetryPolicy,
+    parser: ParserOptions,
+    last_event_id: String,
+    signal: Option<AbortSignal>,
+    error: Option<Error>,
+}
+
+impl EventSourceBuilder {
+    /// The HTTP method (default `GET`).
+    pub fn method(mut self, method: impl Into<String>) -> Self {
+        self.request.method = method.into();
+        self
+    }
+
+    /// Sets a request header, sent on every connection.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.request.fixed_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Headers computed again for every (re)connect, such as a refreshed token. Headers
+    /// set with [`EventSourceBuilder::header`] are applied after these.
+    pub fn headers_with(mut self, headers: impl Fn() -> Vec<(String, String)> + 'static) -> Self {
+        self.request.headers = Source::Rust(Rc::new(move || {
+            let pairs = js_sys::Array::new();
+            for (name, value) in headers() {
+                pairs.push(&js_sys::Array::of2(&name.into(), &value.into()));
+            }
+            pairs.into()
+        }));
+        self
+    }
+
+    /// The request body, sent on every connection.
+    pub fn body(mut self, body: impl Into<String>) -> Self {
+        self.request.body = Source::Value(JsValue::from_str(&body.into()));
+        self
+    }
+
+    /// A body computed again for every (re)connect.
+    pub fn body_with(mut self, body: impl Fn() -> String + 'static) -> Self {
+        self.request.body = Source::Rust(Rc::new(move || JsValue::from_str(&body())));
+        self
+    }
+
+    /// A JSON body, with `Content-Type: application/json` unless a header sets another.
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
+        match serde_json::to_string(value) {
+            Ok(json) => {
+                self.request.default_content_type = Some("application/json".into());
+                return self.body(json);
+            }
+            Err(e) => {
+                self.error = Some(Error::Request {
+                    message: format!("the JSON body could not be serialized: {e}"),
+                })
+            }
+        }
+        self
+    }
+
+    /// Sends cookies and HTTP authentication cross-origin (`credentials: 'include'`), as
+    /// `EventSource`'s `withCredentials` does.
+    pub fn with_credentials(mut self, on: bool) -> Self {
+        self.request.credentials = Some(if on {
+            RequestCredentials::Include
+        } else {
+            RequestCredentials::SameOrigin
+        });
+        self
+    }
+
+    /// The retry policy (default: the spec's, [`RetryPolicy::spec`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// A last event ID to send as `Last-Event-ID` from the first request on, to resume a
+    /// stream seen before. Ignored if it contains U+0000.
+    pub fn last_event_id(mut self, id: impl Into<String>) -> Self {
+        self.last_event_id = id.into();
+        self
+    }
+
+    /// An `AbortSignal` that stops the event source; one already aborted stops it
+    /// before any request.
+    pub fn signal(mut self, signal: &AbortSignal) -> Self {
+        self.signal = Some(signal.clone());
+        self
+    }
+
+    /// The parser's limits and end-of-stream behaviour.
+    pub fn parser_options(mut self, options: ParserOptions) -> Self {
+        self.parser = options;
+        self
+    }
+
+    /// Starts connecting. Dropping the returned stream aborts the request and any
+    /// pending reconnect.
+    pub fn connect(self) -> EventStream {
+        let queue = Rc::new(RefCell::new(VecDeque::new()));
+        if let Some(error) = self.error {
+            queue.borrow_mut().push_back(Err(error));
+            return EventStream {
+                queue,
+                engine: None,
+            };
+        }
+        let config = Config {
+            request: self.request,
+            retry: self.retry,
+            parser: self.parser,
+            last_event_id: self.last_event_id,
+            signal: self.signal,
+            reconnect_at_end: true,
+        };
+        let observer = QueueObserver {
+            queue: queue.clone(),
+        };
+        let output = queue.clone();
+        let engine = async move {
+            if let Err(error) = run(config, observer).await {
+                output.borrow_mut().push_back(Err(error));
+            }
+        };
+        EventStream {
+            queue,
+            engine: Some(Box::pin(engine)),
+        }
+    }
+}
+
+type Queue = Rc<RefCell<VecDeque<Result<Event, Error>>>>;
+
+/// A stream of events from one event source, reconnecting as its policy says.
+///
+/// Errors the client retries are yielded and the stream goes on; after an error it does
+/// not retry (a fatal status, 204, too many attempts, an abort) the stream ends. The
+/// engine only runs while the stream is polled, so a slow consumer slows the reading.
+#[must_use = "streams do nothing unless polled"]
+pub struct EventStream {
+    queue: Queue,
+    engine: Option<Pin<Box<dyn Future<Output = ()>>>>,
+}
+
+impl Stream for EventStream {
+    type Item = Result<Event, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            if let Some(item) = self.queue.borrow_mut().pop_front() {
+                return Poll::Ready(Some(item));
+            }
+            let Some(engine) = self.engine.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match engine.as_mut().poll(cx) {
+                Poll::Ready(()) => self.engine = None,
+                Poll::Pending if self.queue.borrow().is_empty() => return Poll::Pending,
+                Poll::Pending => {}
+            }
+        }
+    }
+}
+
+struct QueueObserver {
+    queue: Queue,
+}
+
+impl Observer for QueueObserver {
+    fn open(&mut self, _response: &Response) {
+        self.queue.borrow_mut().push_back(Ok(Event::Open));
+    }
+
+    fn items(&mut self, items: &[Item]) -> Result<(), Error> {
+        let mut queue = self.queue.borrow_mut();
+        for item in items {
+            if let Item::Event(event) = item {
+                queue.push_back(Ok(Event::Message(event.clone())));
+            }
+        }
+        Ok(())
+    }
+
+    fn failed(&mut self, error: &Error, decision: Decision) -> Decision {
+        // Terminal errors are yielded once, when the engine returns them.
+        if let Decision::Reconnect { .. } = decision {
+            self.queue.borrow_mut().push_back(Err(error.clone()));
+        }
+        decision
+    }
+}

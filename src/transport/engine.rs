@@ -1,0 +1,265 @@
+//! The connection engine: the spec's EventSource processing model, over `fetch`.
+//!
+//! One loop per event source: send the request, check the response, feed the body to
+//! the parser, and when the connection ends ask the retry policy what to do. The public
+//! APIs (the Rust stream, the JavaScript classes) differ only in their [`Observer`].
+
+use super::abort::{aborted, AbortGuard};
+use super::body::BodyReader;
+use super::request::RequestSpec;
+use super::sys::{now_ms, random};
+use super::timer::Delay;
+use crate::error::Error;
+use crate::parser::{Item, Parser, ParserOptions};
+use crate::retry::{Decision, Failure, RetryPolicy, RetryState};
+use crate::state::{classify, retry_after_ms, Verdict};
+use futures_util::future::{select, Either};
+use js_sys::Promise;
+use std::pin::pin;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Response};
+
+/// How much of a failed response's body an error keeps.
+const ERROR_BODY_LIMIT: usize = 4096;
+
+/// Everything one event source needs.
+pub(crate) struct Config {
+    pub(crate) request: RequestSpec,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) parser: ParserOptions,
+    /// The last event ID string before the first connection.
+    pub(crate) last_event_id: String,
+    /// Stops everything when it fires; one that has already fired stops before any request.
+    pub(crate) signal: Option<AbortSignal>,
+    /// The spec reconnects when the body ends; `fetchEventSource` resolves instead.
+    pub(crate) reconnect_at_end: bool,
+}
+
+/// What an API layer does with the engine's progress.
+pub(crate) trait Observer {
+    /// A request is about to be sent: the first, or a reconnect.
+    fn connecting(&mut self) {}
+
+    /// The response headers arrived. A promise returned here replaces the spec's status
+    /// and `Content-Type` check (the `onopen` hook of `fetchEventSource`): the connection
+    /// opens if it fulfils, and fails, to be retried, if it rejects.
+    fn check_response(&mut self, _response: &Response) -> Option<Promise> {
+        None
+    }
+
+    /// [spec] "announce the connection".
+    fn open(&mut self, response: &Response);
+
+    /// The items parsed from one chunk, in order. An error (a callback threw) fails the
+    /// connection, to be retried.
+    fn items(&mut self, items: &[Item]) -> Result<(), Error>;
+
+    /// A connection failed with `error`; `decision` is what the retry policy chose. The
+    /// returned decision is followed (a hook may change the delay, or stop).
+    fn failed(&mut self, error: &Error, decision: Decision) -> Decision;
+}
+
+/// Runs an event source until it stops for good: `Ok` when the body ended and
+/// `reconnect_at_end` is off, otherwise the error that stopped it.
+pub(crate) async fn run<O: Observer>(mut config: Config, observer: O) -> Result<(), Error> {
+    let Some(signal) = config.signal.take() else {
+        return Engine::new(config, observer).run().await;
+    };
+    if signal.aborted() {
+        return Err(Error::Aborted);
+    }
+    let engine = pin!(Engine::new(config, observer).run());
+    let abort = pin!(aborted(signal));
+    match select(engine, abort).await {
+        Either::Left((result, _)) => result,
+        // Dropping the engine here aborts its fetch and clears any reconnect timer.
+        Either::Right(((), _)) => Err(Error::Aborted),
+    }
+}
+
+/// A connection that ended: the error, and the failure to put to the retry policy
+/// (`None` means: fail the connection, no reconnect).
+type Ended = (Error, Option<Failure>);
+
+fn disconnected(error: Error) -> Ended {
+    (error, Some(Failure::Disconnected))
+}
+
+struct Engine<O> {
+    config: Config,
+    observer: O,
+    parser: Parser,
+    retry: RetryState,
+    chunk: Vec<u8>,
+    items: Vec<Item>,
+}
+
+impl<O: Observer> Engine<O> {
+    fn new(config: Config, observer: O) -> Self {
+        let mut parser = Parser::with_options(config.parser.clone());
+        // A caller's ID with U+0000 is refused, as the parser refuses such an `id:` field.
+        parser.set_last_event_id(&config.last_event_id);
+        Engine {
+            retry: RetryState::new(&config.retry),
+            config,
+            observer,
+            parser,
+            chunk: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+
+    async fn run(mut self) -> Result<(), Error> {
+        loop {
+            let (error, failure) = match self.connect().await {
+                Ok(()) => return Ok(()),
+                Err(ended) => ended,
+            };
+            let decision = match failure {
+                Some(failure) => {
+                    self.config
+                        .retry
+                        .decide(&mut self.retry, failure, now_ms(), random())
+                }
+                None => Decision::Fail,
+            };
+            let error = match decision {
+                Decision::GiveUp { attempts } => Error::RetriesExhausted {
+                    attempts,
+                    last: Box::new(error),
+                },
+                _ => error,
+            };
+            match self.observer.failed(&error, decision) {
+                // [spec] "reestablish the connection": wait the delay, then connect again
+                // with the same parser state except the half-built event.
+                Decision::Reconnect { delay, .. } => {
+                    self.parser.reset();
+                    Delay::new(delay).await;
+                }
+                // [spec] "fail the connection".
+                Decision::Fail | Decision::GiveUp { .. } => return Err(error),
+            }
+        }
+    }
+
+    /// One connection, from request to the end of its body.
+    async fn connect(&mut self) -> Result<(), Ended> {
+        self.observer.connecting();
+        let guard = AbortGuard::new();
+        let response = self
+            .config
+            .request
+            .send(self.parser.last_event_id(), guard.signal().as_ref())
+            .await
+            .map_err(|e| match e {
+                // [spec] "if res is a network error, then reestablish the connection".
+                Error::Network { .. } => disconnected(e),
+                _ => (e, None),
+            })?;
+        match self.observer.check_response(&response) {
+            Some(check) => {
+                JsFuture::from(check)
+                    .await
+                    .map_err(|thrown| disconnected(callback_error(&thrown)))?;
+            }
+            None => check(&response).await?,
+        }
+        // [spec] "announce the connection"
+        self.retry.opened(now_ms());
+        self.observer.open(&response);
+        let mut body = BodyReader::new(&response).map_err(disconnected)?;
+        loop {
+            let more = body
+                .read_into(&mut self.chunk)
+                .await
+                .map_err(disconnected)?;
+            let Engine {
+                parser,
+                items,
+                chunk,
+                retry,
+                ..
+            } = self;
+            items.clear();
+            let parsed = if more {
+                parser.feed(chunk, |item| items.push(item))
+            } else {
+                parser.finish(|item| items.push(item))
+            };
+            for item in items.iter() {
+                match item {
+                    Item::Retry(ms) => retry.set_reconnection_time(*ms),
+                    Item::Event(_) => retry.event_received(),
+                    Item::Comment(_) => {}
+                }
+            }
+            // Items before a parse error are still delivered, then the error fails
+            // the connection: a stream past its limits will not get better on a retry.
+            if !self.items.is_empty() {
+                self.observer.items(&self.items).map_err(disconnected)?;
+            }
+            parsed.map_err(|e| (Error::Parse(e), None))?;
+            if !more {
+                break;
+            }
+        }
+        if self.config.reconnect_at_end {
+            // [spec] "When a user agent is to reestablish the connection": the end of
+            // the body is not an error, but the client reconnects all the same.
+            Err(disconnected(Error::EndOfStream))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The spec's check of the response: status 200 and `text/event-stream` open the
+/// connection; anything else fails it with the status, the type and the body's start.
+async fn check(response: &Response) -> Result<(), Ended> {
+    let status = response.status();
+    let header = |name: &str| response.headers().get(name).ok().flatten();
+    let content_type = header("content-type");
+    let verdict = classify(status, content_type.as_deref());
+    if verdict == Verdict::Open {
+        return Ok(());
+    }
+    if verdict == Verdict::NoContent {
+        return Err((Error::NoContent, None));
+    }
+    let body = match BodyReader::new(response) {
+        Ok(reader) => reader.read_start(ERROR_BODY_LIMIT).await,
+        Err(_) => String::new(),
+    };
+    Err(if verdict == Verdict::BadStatus {
+        let retry_after = header("retry-after").and_then(|v| retry_after_ms(&v, now_ms()));
+        (
+            Error::Status {
+                status,
+                content_type,
+                body,
+            },
+            Some(Failure::Status {
+                status,
+                retry_after,
+            }),
+        )
+    } else {
+        (
+            Error::ContentType {
+                status,
+                content_type,
+                body,
+            },
+            None,
+        )
+    })
+}
+
+/// An error for a callback that threw `thrown`.
+pub(crate) fn callback_error(thrown: &JsValue) -> Error {
+    Error::Callback {
+        message: super::sys::describe(thrown),
+    }
+}

@@ -1,0 +1,12 @@
+//! The only code that touches the network: `fetch`, the body's `ReadableStream`,
+//! `AbortController` and timers, all through globals that Windows and Workers share.
+
+mod abort;
+mod body;
+mod engine;
+mod request;
+mod sys;
+mod timer;
+
+pub(crate) use engine::{callback_error, run, Config, Observer};
+pub(crate) use request::{RequestSpec, Source};
