@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrap } from './bootstrap.mjs';
 import { build } from './build.mjs';
+import { startServer } from './sse-server.mjs';
 import { ROOT, WASM_TARGET, browser, wasmCargo } from './toolchain.mjs';
 
 /** Runs a command, echoing its output, and returns everything it printed. */
@@ -49,13 +50,21 @@ const SUITES = {
   },
   wasm: {
     title: 'wasm in headless Chromium (wasm-bindgen-test)',
-    run: () => {
+    run: async () => {
       const route = wasmCargo();
-      return run(route.cargo, ['test', '--no-fail-fast', '--target', WASM_TARGET, '--test', 'web', ...route.args], {
-        ...route.env,
-        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: 'wasm-bindgen-test-runner',
-        CHROMEDRIVER: browser().chromedriver,
-      });
+      // The client tests talk to a real local server; its URL is compiled into them.
+      const server = await startServer();
+      try {
+        const tests = ['--test', 'web', '--test', 'web_client'];
+        return await run(route.cargo, ['test', '--no-fail-fast', '--target', WASM_TARGET, ...tests, ...route.args], {
+          ...route.env,
+          CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: 'wasm-bindgen-test-runner',
+          CHROMEDRIVER: browser().chromedriver,
+          WASM_SSE_TEST_SERVER: server.url,
+        });
+      } finally {
+        await server.close();
+      }
     },
     counts: cargoCounts,
   },

@@ -68,6 +68,26 @@ impl Default for Backoff {
     }
 }
 
+impl Backoff {
+    /// Sets [`Backoff::factor`].
+    pub fn factor(mut self, factor: f64) -> Self {
+        self.factor = factor;
+        self
+    }
+
+    /// Sets [`Backoff::max_delay`].
+    pub fn max_delay(mut self, ms: u64) -> Self {
+        self.max_delay = ms;
+        self
+    }
+
+    /// Sets [`Backoff::jitter`].
+    pub fn jitter(mut self, fraction: f64) -> Self {
+        self.jitter = fraction;
+        self
+    }
+}
+
 impl RetryPolicy {
     /// The spec's behaviour (the default).
     pub fn spec() -> Self {
