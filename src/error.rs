@@ -55,6 +55,7 @@ pub enum Error {
         /// How many reconnections were attempted.
         attempts: u32,
         /// The error of the last attempt.
+        #[source]
         last: Box<Error>,
     },
     /// The request could not be built: a headers or body function failed, or the

@@ -171,7 +171,12 @@ impl RetryPolicy {
         };
         let cap = backoff.max_delay.max(base) as f64;
         let exponent = state.attempts.saturating_sub(1).min(1024) as i32;
-        let grown = (base as f64 * backoff.factor.max(1.0).powi(exponent)).min(cap);
+        // 0 × ∞ would be NaN once the power overflows, and NaN.min(cap) is the cap.
+        let grown = if base == 0 {
+            0.0
+        } else {
+            (base as f64 * backoff.factor.max(1.0).powi(exponent)).min(cap)
+        };
         let jitter = backoff.jitter.clamp(0.0, 1.0) * jitter_sample.clamp(0.0, 1.0);
         (grown * (1.0 - jitter)).round() as u64
     }

@@ -115,11 +115,24 @@ fn http_date_ms(value: &str) -> Option<f64> {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let month = MONTHS.iter().position(|m| *m == month)? as i64 + 1;
-    let day: i64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
-    let year: i64 = year.parse().ok()?;
-    let mut hms = time.split(':').map(|p| p.parse::<i64>().ok());
-    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if hms.next().is_some() || h > 23 || m > 59 || s > 60 {
+    // Digits only (no signs), in the ranges IMF-fixdate allows; the year bound keeps the
+    // arithmetic below far from overflow.
+    let digits = |s: &str, max: i64| -> Option<i64> {
+        let n = s
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| s.parse().ok())??;
+        (n <= max).then_some(n)
+    };
+    let day = digits(day, 31).filter(|d| *d >= 1)?;
+    let year = digits(year, 9999).filter(|y| *y >= 1)?;
+    let mut hms = time.split(':');
+    let (h, m, s) = (
+        digits(hms.next()?, 23)?,
+        digits(hms.next()?, 59)?,
+        digits(hms.next()?, 60)?,
+    );
+    if hms.next().is_some() {
         return None;
     }
     let days = days_from_civil(year, month, day);
