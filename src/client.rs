@@ -44,7 +44,7 @@ use web_sys::{AbortSignal, RequestCredentials, Response};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
-    /// A connection opened: [spec] "announce the connection".
+    /// A connection opened: \[spec\] "announce the connection".
     Open,
     /// A dispatched event.
     Message(crate::parser::Event),

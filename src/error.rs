@@ -17,7 +17,7 @@ pub enum Error {
         /// What the browser said.
         message: String,
     },
-    /// The server ended the body. [spec] "reestablish the connection".
+    /// The server ended the body. \[spec\] "reestablish the connection".
     #[error("the server closed the stream")]
     EndOfStream,
     /// A status other than 200 and 204.

@@ -6,7 +6,7 @@
 //!
 //! - [`parser`]: the spec-exact streaming parser (sans-IO; also native).
 //! - [`retry`] and [`state`]: the pure decisions of the client (also native).
-//! - [`client`] (wasm32 only): the Rust API, a `futures` `Stream` of events.
+//! - `client` (wasm32 only): the Rust API, a `futures` `Stream` of events.
 //!
 //! The contract is the WHATWG HTML Standard, §9.2 "Server-sent events":
 //! <https://html.spec.whatwg.org/multipage/server-sent-events.html>.

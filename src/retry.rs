@@ -7,7 +7,7 @@
 //! the body, forever, waiting the reconnection time (3000 ms until a `retry:` field sets
 //! it). Backoff, a maximum number of attempts and retrying chosen statuses are opt-in.
 
-/// The reconnection time before any `retry:` field: [spec] "Each EventSource object has
+/// The reconnection time before any `retry:` field: \[spec\] "Each EventSource object has
 /// a reconnection time associated with it. This is a number of milliseconds … initially
 /// a user-agent-defined value, probably in the region of a few seconds." Browsers use 3 s.
 pub const DEFAULT_RECONNECTION_TIME: u64 = 3000;
@@ -185,7 +185,7 @@ impl RetryPolicy {
 /// Why the connection needs a retry decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
-    /// A network error or the end of the body: [spec] "reestablish the connection".
+    /// A network error or the end of the body: \[spec\] "reestablish the connection".
     Disconnected,
     /// A status other than 200 or 204, with its `Retry-After` delay in ms.
     Status {
@@ -235,7 +235,7 @@ impl RetryState {
         }
     }
 
-    /// [spec] "If the field value consists of only ASCII digits, then interpret the
+    /// \[spec\] "If the field value consists of only ASCII digits, then interpret the
     /// field value as an integer in base ten, and set the event stream's reconnection
     /// time to that integer."
     pub fn set_reconnection_time(&mut self, ms: u64) {

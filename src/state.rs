@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-/// [spec] "The readyState attribute represents the state of the connection."
+/// \[spec\] "The readyState attribute represents the state of the connection."
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum ReadyState {
@@ -32,11 +32,11 @@ pub enum Verdict {
 
 /// Classifies a response.
 ///
-/// [spec] "if res's status is not 200, or if res's `Content-Type` is not
+/// \[spec\] "if res's status is not 200, or if res's `Content-Type` is not
 /// `text/event-stream`, then fail the connection. Otherwise, announce the connection and
 /// interpret res's body line by line."
 ///
-/// [spec] "Clients will reconnect if the connection is closed; a client can be told to
+/// \[spec\] "Clients will reconnect if the connection is closed; a client can be told to
 /// stop reconnecting using the HTTP 204 No Content response code."
 pub fn classify(status: u16, content_type: Option<&str>) -> Verdict {
     match status {
@@ -65,7 +65,7 @@ pub fn is_transient_status(status: u16) -> bool {
 
 /// The `Last-Event-ID` header value for a last event ID string.
 ///
-/// [spec] "If the EventSource object's last event ID string is not the empty string, set
+/// \[spec\] "If the EventSource object's last event ID string is not the empty string, set
 /// (`Last-Event-ID`, last event ID string, encoded as UTF-8) in request's header list."
 ///
 /// `fetch` takes header values as byte strings: a JavaScript string whose characters are

@@ -95,7 +95,7 @@ impl Parser {
         self.check(result)
     }
 
-    /// Ends the stream: [spec] "Once the end of the file is reached, any pending data
+    /// Ends the stream: \[spec\] "Once the end of the file is reached, any pending data
     /// must be discarded. (If the file ends in the middle of an event, before the final
     /// empty line, the incomplete event is not dispatched.)" With
     /// [`ParserOptions::dispatch_incomplete_event`], the unfinished line is processed

@@ -1,6 +1,6 @@
 //! Interpreting lines: fields, the event buffers, and dispatch.
 //!
-//! [spec] "When a stream is parsed, a data buffer, an event type buffer, and a last
+//! \[spec\] "When a stream is parsed, a data buffer, an event type buffer, and a last
 //! event ID buffer must be associated with it."
 
 use super::{Event, Item, ParseError};
@@ -80,7 +80,7 @@ impl EventBuffers {
         }
     }
 
-    /// [spec] "The steps to process the field given a field name and a field value
+    /// \[spec\] "The steps to process the field given a field name and a field value
     /// depend on the field name, as given in the following list. Field names must be
     /// compared literally, with no case folding performed."
     fn process_field<F>(
@@ -131,7 +131,7 @@ impl EventBuffers {
         Ok(())
     }
 
-    /// [spec] "When the user agent is required to dispatch the event …"
+    /// \[spec\] "When the user agent is required to dispatch the event …"
     pub(crate) fn dispatch<F>(&mut self, on_item: &mut F)
     where
         F: FnMut(Item),
@@ -165,7 +165,7 @@ impl EventBuffers {
     }
 }
 
-/// [spec] "If value starts with a U+0020 SPACE character, remove it from value."
+/// \[spec\] "If value starts with a U+0020 SPACE character, remove it from value."
 /// Only one: further spaces are part of the value.
 fn strip_one_space(value: &[u8]) -> &[u8] {
     match value.split_first() {

@@ -29,7 +29,7 @@ pub struct Event {
 impl Event {
     /// The type the event is dispatched as: the `event:` field, or `"message"`.
     ///
-    /// [spec] "Initialize event's type attribute to "message" … If the event type buffer
+    /// \[spec\] "Initialize event's type attribute to "message" … If the event type buffer
     /// has a value other than the empty string, change the type of the newly created
     /// event to equal the value of the event type buffer."
     pub fn dispatch_type(&self) -> &str {

@@ -1,6 +1,6 @@
 //! Splitting the byte stream into lines.
 //!
-//! [spec] "The stream must then be parsed by reading everything line by line, with a
+//! \[spec\] "The stream must then be parsed by reading everything line by line, with a
 //! U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF) character pair, a single U+000A LINE
 //! FEED (LF) character not preceded by a U+000D CARRIAGE RETURN (CR) character, and a
 //! single U+000D CARRIAGE RETURN (CR) character not followed by a U+000A LINE FEED (LF)
@@ -13,7 +13,7 @@
 use super::ParseError;
 
 /// The UTF-8 byte order mark.
-/// [spec] "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
+/// \[spec\] "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
 /// Beyond this, a partial-line buffer is released after use rather than kept for reuse,

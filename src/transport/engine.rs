@@ -48,7 +48,7 @@ pub(crate) trait Observer {
         None
     }
 
-    /// [spec] "announce the connection".
+    /// \[spec\] "announce the connection".
     fn open(&mut self, response: &Response);
 
     /// The items parsed from one chunk, in order. An error (a callback threw) fails the
