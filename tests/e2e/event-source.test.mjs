@@ -1,0 +1,779 @@
+// The built package's EventSource in headless Chromium against the local server's
+// behavioural routes (scripts/scenarios.mjs): what it sends, what it dispatches, how it
+// reconnects and resumes, and how it stops. The server's request log shows the client's
+// side of each exchange.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startServer } from '../../scripts/sse-server.mjs';
+import { launchBrowser, openPage } from '../support/browser.mjs';
+
+let server;
+let browser;
+let page;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  page = await openPage(browser, server.url);
+  await page.evaluate(installRecorder);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+let keys = 0;
+/** A request-log key of its own for each test. */
+const freshKey = (name) => `es-${name}-${process.pid}-${++keys}`;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `predicate()` holds; fails with `what` after `ms`. */
+async function until(predicate, what, ms = 3000) {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    assert.ok(Date.now() < deadline, `timed out after ${ms} ms waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+// Runs in the page once. `record(source, types)` logs everything the source dispatches
+// (open, error, message and the named `types`) as plain objects a test can return, and
+// `until(predicate)` waits for that log to reach a point, failing with what it saw.
+function installRecorder() {
+  globalThis.sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  globalThis.record = (source, types = []) => {
+    const events = [];
+    const waiters = new Set();
+    const push = (entry) => {
+      events.push(entry);
+      for (const waiter of [...waiters]) waiter();
+    };
+    source.addEventListener('open', () => push({ type: 'open', readyState: source.readyState }));
+    source.addEventListener('error', (e) =>
+      push({
+        type: 'error',
+        reason: e.reason,
+        code: e.code,
+        message: e.message,
+        willRetry: e.willRetry,
+        retryIn: e.retryIn,
+        attempt: e.attempt,
+        readyState: source.readyState,
+        error: {
+          name: e.error?.name,
+          isError: e.error instanceof Error,
+          reason: e.error?.reason,
+          status: e.error?.status,
+          contentType: e.error?.contentType,
+          body: e.error?.body,
+          retryable: e.error?.retryable,
+          attempts: e.error?.attempts,
+        },
+      }),
+    );
+    for (const type of ['message', ...types]) {
+      source.addEventListener(type, (e) =>
+        push({ type: e.type, data: e.data, lastEventId: e.lastEventId, origin: e.origin, isMessageEvent: e instanceof MessageEvent }),
+      );
+    }
+    const until = (predicate, what = 'the expected events', ms = 4000) =>
+      new Promise((resolve, reject) => {
+        // Checked on every event and every 10 ms, for conditions set by other listeners.
+        const deadline = Date.now() + ms;
+        const check = () => {
+          if (predicate(events)) {
+            stop();
+            resolve(events);
+          } else if (Date.now() >= deadline) {
+            stop();
+            reject(new Error(`timed out after ${ms} ms waiting for ${what}; saw ${JSON.stringify(events)}`));
+          }
+        };
+        const poll = setInterval(check, 10);
+        const stop = () => {
+          waiters.delete(check);
+          clearInterval(poll);
+        };
+        waiters.add(check);
+        check();
+      });
+    const of = (type) => events.filter((e) => e.type === type);
+    return { events, until, of };
+  };
+}
+
+describe('requests', () => {
+  test('POST with json and an Authorization header: method, body and headers reach the server', async () => {
+    const key = freshKey('post-json');
+    const payload = { prompt: 'hi ✓', n: 2, nested: { ok: true } };
+    const seen = await page.evaluate(
+      async ({ key, payload }) => {
+        const { EventSource } = await import('/pkg/index.js');
+        const source = new EventSource(`/sse/echo?key=${key}`, { json: payload, headers: { Authorization: 'Bearer t1' } });
+        const log = record(source, ['request']);
+        await log.until((events) => events.some((e) => e.type === 'request'), 'the echoed request');
+        source.close();
+        return { events: log.events, readyState: source.readyState, closeReason: source.closeReason };
+      },
+      { key, payload },
+    );
+    assert.deepEqual(
+      seen.events.map((e) => e.type),
+      ['open', 'request'],
+    );
+    assert.equal(seen.readyState, 2);
+    assert.equal(seen.closeReason, 'closed');
+    const echoed = JSON.parse(seen.events[1].data);
+    assert.equal(echoed.method, 'POST');
+    assert.equal(echoed.body, JSON.stringify(payload));
+    assert.deepEqual(JSON.parse(echoed.body), payload);
+    assert.equal(echoed.headers['content-type'], 'application/json');
+    assert.equal(echoed.headers.authorization, 'Bearer t1');
+    assert.equal(echoed.headers.accept, 'text/event-stream');
+    assert.equal(echoed.lastEventId, null);
+
+    const log = server.log(key);
+    assert.equal(log.length, 1);
+    assert.equal(log[0].method, 'POST');
+    assert.equal(log[0].path, '/sse/echo');
+    assert.equal(log[0].body, JSON.stringify(payload));
+    assert.equal(log[0].headers['content-type'], 'application/json');
+    assert.equal(log[0].headers.authorization, 'Bearer t1');
+    assert.equal(log[0].headers.accept, 'text/event-stream');
+    assert.equal(log[0].lastEventId, null);
+  });
+
+  test('a Last-Event-ID outside Latin-1 is sent as its UTF-8 bytes', async () => {
+    const key = freshKey('utf8-id');
+    const id = 'é✓😀';
+    const seen = await page.evaluate(
+      async ({ key, id }) => {
+        const { EventSource } = await import('/pkg/index.js');
+        const source = new EventSource(`/sse/echo?key=${key}`, { lastEventId: id });
+        const log = record(source, ['request']);
+        await log.until((events) => events.some((e) => e.type === 'request' || e.type === 'error'), 'the echoed request');
+        source.close();
+        return log.events;
+      },
+      { key, id },
+    );
+    assert.deepEqual(
+      seen.map((e) => e.type),
+      ['open', 'request'],
+      `unexpected events ${JSON.stringify(seen)}`,
+    );
+    assert.equal(JSON.parse(seen[1].data).lastEventId, id);
+    const log = server.log(key);
+    assert.equal(log.length, 1);
+    assert.equal(log[0].lastEventId, id);
+  });
+
+  test('headers and body functions are called again for every connection', async () => {
+    const tokenKey = freshKey('token');
+    const tokens = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      let n = 0;
+      const source = new EventSource(`/sse/token?key=${key}`, {
+        retry: 50,
+        headers: async () => {
+          await sleep(1);
+          return { Authorization: `Bearer ${++n}` };
+        },
+      });
+      const messages = [];
+      const done = new Promise((resolve) => {
+        source.onmessage = (e) => {
+          messages.push(e.data);
+          if (messages.length === 3) {
+            source.close();
+            resolve();
+          }
+        };
+      });
+      await Promise.race([done, sleep(4000)]);
+      source.close();
+      return { messages, calls: n };
+    }, tokenKey);
+    assert.deepEqual(tokens.messages, ['Bearer 1', 'Bearer 2', 'Bearer 3']);
+    assert.equal(tokens.calls, 3);
+    await sleep(150);
+    assert.deepEqual(
+      server.log(tokenKey).map((entry) => entry.headers.authorization),
+      ['Bearer 1', 'Bearer 2', 'Bearer 3'],
+    );
+
+    const bodyKey = freshKey('body-fn');
+    const bodies = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      let m = 0;
+      const source = new EventSource(`/sse/echo?key=${key}&end=1`, { method: 'POST', retry: 50, body: () => `body ${++m}` });
+      const log = record(source, ['request']);
+      await log.until((events) => log.of('request').length >= 3, 'three echoed requests');
+      source.close();
+      return { echoed: log.of('request').map((e) => JSON.parse(e.data)), calls: m };
+    }, bodyKey);
+    assert.deepEqual(
+      bodies.echoed.map(({ method, body, n }) => ({ method, body, n })),
+      [
+        { method: 'POST', body: 'body 1', n: 1 },
+        { method: 'POST', body: 'body 2', n: 2 },
+        { method: 'POST', body: 'body 3', n: 3 },
+      ],
+    );
+    assert.equal(bodies.calls, 3);
+    await sleep(150);
+    assert.deepEqual(
+      server.log(bodyKey).map((entry) => entry.body),
+      ['body 1', 'body 2', 'body 3'],
+    );
+  });
+});
+
+describe('events', () => {
+  test('named and unnamed events: onmessage, listeners, lastEventId, origin, readyState and url', async () => {
+    const seen = await page.evaluate(async () => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource('/sse/named');
+      const all = [];
+      const onmessage = [];
+      const byListener = { message: [], ping: [], update: [] };
+      let openState = null;
+      source.onopen = () => {
+        openState = source.readyState;
+      };
+      const done = new Promise((resolve, reject) => {
+        source.onmessage = (e) => {
+          onmessage.push({ type: e.type, data: e.data, lastEventId: e.lastEventId, origin: e.origin, isMessageEvent: e instanceof MessageEvent });
+          if (e.data === 'unnamed two') resolve();
+        };
+        source.onerror = (e) => reject(new Error(`error event: ${e.reason}`));
+        setTimeout(() => reject(new Error(`timed out; saw ${JSON.stringify(all)}`)), 4000);
+      });
+      for (const type of Object.keys(byListener)) {
+        source.addEventListener(type, (e) => {
+          byListener[type].push({ data: e.data, lastEventId: e.lastEventId });
+          all.push(`${e.type}:${e.data}`);
+        });
+      }
+      const constants = [EventSource.CONNECTING, EventSource.OPEN, EventSource.CLOSED, source.CONNECTING, source.OPEN, source.CLOSED];
+      const initial = source.readyState;
+      await done;
+      const openAtEnd = source.readyState;
+      source.close();
+      return {
+        url: source.url,
+        withCredentials: source.withCredentials,
+        isEventTarget: source instanceof EventTarget,
+        constants,
+        initial,
+        openState,
+        openAtEnd,
+        closed: source.readyState,
+        closeReason: source.closeReason,
+        onmessage,
+        byListener,
+        all,
+      };
+    });
+    const origin = server.url;
+    assert.equal(seen.url, `${origin}/sse/named`);
+    assert.equal(seen.withCredentials, false);
+    assert.equal(seen.isEventTarget, true);
+    assert.deepEqual(seen.constants, [0, 1, 2, 0, 1, 2]);
+    assert.equal(seen.initial, 0);
+    assert.equal(seen.openState, 1);
+    assert.equal(seen.openAtEnd, 1);
+    assert.equal(seen.closed, 2);
+    assert.equal(seen.closeReason, 'closed');
+    assert.deepEqual(seen.onmessage, [
+      { type: 'message', data: 'unnamed one', lastEventId: '1', origin, isMessageEvent: true },
+      { type: 'message', data: 'explicitly message', lastEventId: '2', origin, isMessageEvent: true },
+      { type: 'message', data: 'unnamed two', lastEventId: '2', origin, isMessageEvent: true },
+    ]);
+    assert.deepEqual(seen.byListener, {
+      message: [
+        { data: 'unnamed one', lastEventId: '1' },
+        { data: 'explicitly message', lastEventId: '2' },
+        { data: 'unnamed two', lastEventId: '2' },
+      ],
+      ping: [{ data: 'named ping', lastEventId: '2' }],
+      update: [{ data: '{"n":3}', lastEventId: '2' }],
+    });
+    assert.deepEqual(seen.all, ['message:unnamed one', 'ping:named ping', 'message:explicitly message', 'update:{"n":3}', 'message:unnamed two']);
+  });
+
+  test('an exception in a listener is reported to the page and does not stop the stream', async () => {
+    const key = freshKey('throwing-listener');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const reported = [];
+      const onWindowError = (e) => {
+        reported.push(e.error?.message ?? e.message);
+        e.preventDefault();
+      };
+      window.addEventListener('error', onWindowError);
+      try {
+        const source = new EventSource(`/sse/named?key=${key}`);
+        const log = record(source, ['ping', 'update']);
+        const handled = [];
+        source.onmessage = (e) => {
+          handled.push(e.data);
+          throw new Error(`listener failed on ${e.data}`);
+        };
+        const after = [];
+        source.addEventListener('message', (e) => after.push(e.data));
+        await log.until((events) => events.some((e) => e.data === 'unnamed two') || events.some((e) => e.type === 'error'), 'the last event');
+        // Anything that fails the connection would show up as an error event by now.
+        await sleep(100);
+        const state = source.readyState;
+        source.close();
+        return { types: log.events.map((e) => (e.type === 'open' ? 'open' : `${e.type}:${e.data ?? e.reason}`)), handled, after, reported, state };
+      } finally {
+        window.removeEventListener('error', onWindowError);
+      }
+    }, key);
+    assert.deepEqual(seen.types, [
+      'open',
+      'message:unnamed one',
+      'ping:named ping',
+      'message:explicitly message',
+      'update:{"n":3}',
+      'message:unnamed two',
+    ]);
+    assert.deepEqual(seen.handled, ['unnamed one', 'explicitly message', 'unnamed two']);
+    assert.deepEqual(seen.after, ['unnamed one', 'explicitly message', 'unnamed two']);
+    assert.deepEqual(seen.reported, ['listener failed on unnamed one', 'listener failed on explicitly message', 'listener failed on unnamed two']);
+    assert.equal(seen.state, 1);
+    assert.equal(server.log(key).length, 1);
+  });
+
+  test('an OpenAI-style chat stream: the deltas up to [DONE] make the reply', async () => {
+    const key = freshKey('openai');
+    const request = { model: 'test', stream: true, messages: [{ role: 'user', content: 'Say hello' }] };
+    const seen = await page.evaluate(
+      async ({ key, request }) => {
+        const { EventSource } = await import('/pkg/index.js');
+        const source = new EventSource(`/sse/openai?key=${key}`, { json: request, retry: 60000 });
+        const log = record(source);
+        let reply = '';
+        let done = false;
+        source.onmessage = (e) => {
+          if (e.data === '[DONE]') {
+            done = true;
+            source.close();
+            return;
+          }
+          reply += JSON.parse(e.data).choices[0].delta.content ?? '';
+        };
+        await log.until(() => done || log.of('error').length > 0, '[DONE]');
+        await sleep(100);
+        return { reply, done, errors: log.of('error'), messages: log.of('message').length, closeReason: source.closeReason };
+      },
+      { key, request },
+    );
+    assert.equal(seen.reply, 'Hello, world!');
+    assert.equal(seen.done, true);
+    assert.equal(seen.messages, 6);
+    assert.deepEqual(seen.errors, []);
+    assert.equal(seen.closeReason, 'closed');
+    const log = server.log(key);
+    assert.equal(log.length, 1);
+    assert.equal(log[0].method, 'POST');
+    assert.deepEqual(JSON.parse(log[0].body), request);
+  });
+});
+
+describe('reconnection', () => {
+  test('a dropped stream resumes from Last-Event-ID with no loss and no duplicate', async () => {
+    const key = freshKey('resume');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/resume?key=${key}&total=9&dropAfter=3&retry=100`);
+      const log = record(source);
+      await log.until(() => source.readyState === EventSource.CLOSED, 'the source to close', 10000);
+      return { events: log.events, readyState: source.readyState, closeReason: source.closeReason };
+    }, key);
+    const messages = seen.events.filter((e) => e.type === 'message');
+    assert.deepEqual(
+      messages.map((e) => e.data),
+      ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    );
+    assert.deepEqual(
+      messages.map((e) => e.lastEventId),
+      ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    );
+    assert.equal(seen.readyState, 2);
+    assert.equal(seen.closeReason, 'no_content');
+
+    // Each error with the last event ID the client had received when it fired.
+    let lastId = null;
+    const errors = [];
+    for (const e of seen.events) {
+      if (e.type === 'message') lastId = e.lastEventId;
+      if (e.type === 'error') errors.push({ ...e, lastId });
+    }
+    const retries = errors.slice(0, -1);
+    const final = errors.at(-1);
+    assert.equal(final.reason, 'no_content');
+    assert.equal(final.willRetry, false);
+    assert.equal(final.code, 204);
+    assert.equal(final.readyState, 2);
+    assert.equal(final.lastId, '9');
+    // The cut connections fail with network errors; the one that sends event 9 ends
+    // cleanly, and the client reconnects after it too.
+    assert.deepEqual(
+      retries.map((e) => e.reason),
+      [...Array(retries.length - 1).fill('network'), 'end_of_stream'],
+    );
+    for (const e of retries) {
+      assert.equal(e.willRetry, true);
+      assert.equal(e.readyState, 0);
+      // The server's `retry: 100` precedes event 1; only a cut that lost every byte of
+      // the first response leaves the default 3000 ms in place.
+      if (e.lastId !== null) assert.equal(e.retryIn, 100);
+      else assert.ok(e.retryIn === 100 || e.retryIn === 3000, `retryIn ${e.retryIn}`);
+    }
+    assert.equal(seen.events.filter((e) => e.type === 'open').length, retries.length);
+    // Every reconnection sends the ID of the last event the client received. That is
+    // [null, '3', '6', '9'] when each cut connection delivered its three events; under
+    // load Chromium can discard a response's last chunk when the connection is cut right
+    // after it (plain fetch does the same), and the client then resumes from the event before.
+    const ids = server.log(key).map((entry) => entry.lastEventId);
+    assert.deepEqual(ids, [null, ...retries.map((e) => e.lastId)]);
+    if (ids.length === 4) assert.deepEqual(ids, [null, '3', '6', '9']);
+  });
+
+  test('204 closes the source without reconnecting', async () => {
+    const key = freshKey('204');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/status?code=204&key=${key}`);
+      const log = record(source);
+      await log.until((events) => events.length > 0, 'an event');
+      await sleep(500);
+      return { events: log.events, readyState: source.readyState, closeReason: source.closeReason };
+    }, key);
+    assert.equal(seen.events.length, 1, `unexpected events ${JSON.stringify(seen.events)}`);
+    const [error] = seen.events;
+    assert.equal(error.type, 'error');
+    assert.equal(error.reason, 'no_content');
+    assert.equal(error.code, 204);
+    assert.equal(error.willRetry, false);
+    assert.equal(error.retryIn, undefined);
+    assert.equal(error.readyState, 2);
+    assert.equal(error.error.name, 'SseError');
+    assert.equal(error.error.reason, 'no_content');
+    assert.equal(seen.readyState, 2);
+    assert.equal(seen.closeReason, 'no_content');
+    assert.equal(server.log(key).length, 1);
+  });
+
+  test('a 500 fails the connection for good, with the status, type and body', async () => {
+    const key = freshKey('500');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/status?code=500&key=${key}`);
+      const log = record(source);
+      await log.until((events) => events.length > 0, 'an event');
+      await sleep(400);
+      return { events: log.events, readyState: source.readyState, closeReason: source.closeReason };
+    }, key);
+    assert.equal(seen.events.length, 1, `unexpected events ${JSON.stringify(seen.events)}`);
+    const [event] = seen.events;
+    assert.equal(event.type, 'error');
+    assert.equal(event.reason, 'status');
+    assert.equal(event.code, 500);
+    assert.equal(event.willRetry, false);
+    assert.equal(event.readyState, 2);
+    assert.match(event.message, /500/);
+    assert.equal(event.error.name, 'SseError');
+    assert.equal(event.error.isError, true);
+    assert.equal(event.error.reason, 'status');
+    assert.equal(event.error.status, 500);
+    assert.ok(event.error.body.includes('<h1>Server error</h1>'), `body ${JSON.stringify(event.error.body)}`);
+    assert.match(event.error.contentType, /^text\/html\b/);
+    assert.equal(event.error.retryable, true);
+    assert.equal(seen.readyState, 2);
+    assert.equal(seen.closeReason, 'status');
+    assert.equal(server.log(key).length, 1);
+  });
+
+  test('200 that is not text/event-stream fails the connection with content_type', async () => {
+    const key = freshKey('html-200');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/status?code=200&type=text/html&key=${key}`);
+      const log = record(source);
+      await log.until((events) => events.length > 0, 'an event');
+      await sleep(300);
+      return { events: log.events, readyState: source.readyState, closeReason: source.closeReason };
+    }, key);
+    assert.equal(seen.events.length, 1, `unexpected events ${JSON.stringify(seen.events)}`);
+    const [event] = seen.events;
+    assert.equal(event.type, 'error');
+    assert.equal(event.reason, 'content_type');
+    assert.equal(event.code, 200);
+    assert.equal(event.willRetry, false);
+    assert.equal(event.readyState, 2);
+    assert.equal(event.error.contentType, 'text/html');
+    assert.ok(event.error.body.includes('<h1>Server error</h1>'));
+    assert.equal(seen.readyState, 2);
+    assert.equal(seen.closeReason, 'content_type');
+    assert.equal(server.log(key).length, 1);
+  });
+
+  test('retryStatuses retries a 503 after its Retry-After', async () => {
+    const key = freshKey('flaky');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/flaky?key=${key}&failures=1&code=503&retryAfter=1`, { retry: { retryStatuses: [503] } });
+      const log = record(source);
+      await log.until(() => log.of('message').length > 0 || source.readyState === EventSource.CLOSED, 'the message', 5000);
+      source.close();
+      return log.events;
+    }, key);
+    assert.deepEqual(
+      seen.map((e) => e.type),
+      ['error', 'open', 'message'],
+      `unexpected events ${JSON.stringify(seen)}`,
+    );
+    const [error, open, message] = seen;
+    assert.equal(error.reason, 'status');
+    assert.equal(error.code, 503);
+    assert.equal(error.willRetry, true);
+    assert.equal(error.retryIn, 1000);
+    assert.equal(error.attempt, 1);
+    assert.equal(error.readyState, 0);
+    assert.equal(error.error.body, 'unavailable');
+    assert.equal(open.readyState, 1);
+    assert.equal(message.data, 'connected after 1 failures');
+    assert.equal(message.lastEventId, 'ok');
+    const log = server.log(key);
+    assert.equal(log.length, 2);
+    const gap = log[1].at - log[0].at;
+    assert.ok(gap >= 900 && gap <= 2000, `the retry came ${gap} ms after the first request`);
+  });
+
+  test('backoff grows to its cap, then max_retries stops the source', async () => {
+    const key = freshKey('backoff');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/status?code=503&key=${key}`, {
+        retry: { reconnectionTime: 50, backoff: { factor: 2, maxDelay: 400, jitter: 0 }, retryStatuses: [503], maxAttempts: 5 },
+      });
+      const log = record(source);
+      await log.until(() => source.readyState === EventSource.CLOSED, 'the source to give up', 5000);
+      return { errors: log.of('error'), count: log.events.length, closeReason: source.closeReason };
+    }, key);
+    assert.equal(seen.count, 6, 'only error events');
+    const retries = seen.errors.slice(0, 5);
+    assert.deepEqual(
+      retries.map((e) => e.retryIn),
+      [50, 100, 200, 400, 400],
+    );
+    assert.deepEqual(
+      retries.map((e) => e.attempt),
+      [1, 2, 3, 4, 5],
+    );
+    for (const e of retries) {
+      assert.equal(e.willRetry, true);
+      assert.equal(e.reason, 'status');
+      assert.equal(e.code, 503);
+      assert.equal(e.readyState, 0);
+    }
+    const last = seen.errors[5];
+    assert.equal(last.reason, 'max_retries');
+    assert.equal(last.willRetry, false);
+    assert.equal(last.code, 503);
+    assert.equal(last.error.attempts, 5);
+    assert.equal(last.readyState, 2);
+    assert.equal(seen.closeReason, 'max_retries');
+    await sleep(100);
+    const log = server.log(key);
+    assert.equal(log.length, 6);
+    // The client really waits each delay before the next request.
+    const gaps = log.slice(1).map((entry, i) => entry.at - log[i].at);
+    gaps.forEach((gap, i) => {
+      const delay = retries[i].retryIn;
+      assert.ok(gap >= delay - 10 && gap < delay + 500, `request ${i + 2} came ${gap} ms after the previous one; the delay was ${delay} ms`);
+    });
+  });
+
+  test('backoff with jitter: each delay is within [delay/2, delay] and under the cap', async () => {
+    const key = freshKey('jitter');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/status?code=503&key=${key}`, {
+        retry: { reconnectionTime: 50, backoff: { factor: 2, maxDelay: 400, jitter: 0.5 }, retryStatuses: [503], maxAttempts: 5 },
+      });
+      const log = record(source);
+      await log.until(() => source.readyState === EventSource.CLOSED, 'the source to give up', 5000);
+      return { errors: log.of('error'), closeReason: source.closeReason };
+    }, key);
+    const nominal = [50, 100, 200, 400, 400];
+    const retries = seen.errors.slice(0, 5);
+    assert.equal(retries.length, 5);
+    retries.forEach((e, i) => {
+      assert.equal(e.willRetry, true);
+      assert.ok(e.retryIn >= nominal[i] / 2 && e.retryIn <= nominal[i] && e.retryIn <= 400, `retryIn ${e.retryIn} for a nominal ${nominal[i]}`);
+    });
+    assert.equal(seen.errors.length, 6);
+    assert.equal(seen.errors[5].reason, 'max_retries');
+    assert.equal(seen.closeReason, 'max_retries');
+    await sleep(100);
+    assert.equal(server.log(key).length, 6);
+  });
+});
+
+describe('stopping', () => {
+  // Runs in the page: a ticking stream stopped after two messages by `how`.
+  async function stopForever({ key, how }) {
+    const { EventSource } = await import('/pkg/index.js');
+    const controller = new AbortController();
+    const source = new EventSource(`/sse/forever?key=${key}`, { signal: controller.signal });
+    const log = record(source);
+    await log.until(() => log.of('message').length >= 2, 'two messages');
+    if (how === 'abort') controller.abort();
+    else source.close();
+    const state = source.readyState;
+    const seenAtStop = log.events.length;
+    await sleep(300);
+    return { events: log.events, seenAtStop, state, closeReason: source.closeReason };
+  }
+
+  async function assertStreamStopped(key, seen, closeReason) {
+    assert.equal(seen.state, 2);
+    assert.equal(seen.closeReason, closeReason);
+    assert.equal(seen.events.length, seen.seenAtStop, `events after the stop: ${JSON.stringify(seen.events.slice(seen.seenAtStop))}`);
+    assert.deepEqual(seen.events.filter((e) => e.type === 'error'), []);
+    assert.deepEqual(seen.events.filter((e) => e.type === 'message').slice(0, 2).map((e) => e.data), ['tick 1', 'tick 2']);
+    await until(() => server.log(key)[0]?.closedAt != null, 'the server to see the stream closed');
+    assert.equal(server.log(key).length, 1);
+  }
+
+  test('aborting the signal closes the stream', async () => {
+    const key = freshKey('abort');
+    const seen = await page.evaluate(stopForever, { key, how: 'abort' });
+    await assertStreamStopped(key, seen, 'aborted');
+  });
+
+  test('close() closes the stream without an error event', async () => {
+    const key = freshKey('close');
+    const seen = await page.evaluate(stopForever, { key, how: 'close' });
+    await assertStreamStopped(key, seen, 'closed');
+  });
+
+  // Runs in the page: a stream that ends after one event, stopped by `how` in the first
+  // error event, while the reconnect is pending.
+  async function stopPendingReconnect({ key, how }) {
+    const { EventSource } = await import('/pkg/index.js');
+    const controller = new AbortController();
+    const source = new EventSource(`/sse/end?count=1&key=${key}`, { retry: 400, signal: controller.signal });
+    const log = record(source);
+    source.onerror = () => {
+      if (how === 'abort') controller.abort();
+      else source.close();
+    };
+    await log.until(() => log.of('error').length > 0, 'the end of the stream');
+    await sleep(800);
+    return { events: log.events, readyState: source.readyState, closeReason: source.closeReason };
+  }
+
+  async function assertNoReconnect(key, seen, closeReason) {
+    assert.deepEqual(
+      seen.events.map((e) => e.type),
+      ['open', 'message', 'error'],
+    );
+    const error = seen.events[2];
+    assert.equal(error.reason, 'end_of_stream');
+    assert.equal(error.willRetry, true);
+    assert.equal(error.retryIn, 400);
+    assert.equal(seen.readyState, 2);
+    assert.equal(seen.closeReason, closeReason);
+    assert.equal(server.log(key).length, 1);
+  }
+
+  test('close() during a pending reconnect cancels it', async () => {
+    const key = freshKey('close-pending');
+    const seen = await page.evaluate(stopPendingReconnect, { key, how: 'close' });
+    await assertNoReconnect(key, seen, 'closed');
+  });
+
+  test('aborting during a pending reconnect cancels it', async () => {
+    const key = freshKey('abort-pending');
+    const seen = await page.evaluate(stopPendingReconnect, { key, how: 'abort' });
+    await assertNoReconnect(key, seen, 'aborted');
+  });
+
+  test('a signal aborted before construction sends no request', async () => {
+    const key = freshKey('pre-aborted');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/echo?key=${key}`, { signal: AbortSignal.abort() });
+      const log = record(source, ['request']);
+      const state = source.readyState;
+      const reason = source.closeReason;
+      await sleep(300);
+      return { state, reason, events: log.events, readyState: source.readyState, closeReason: source.closeReason };
+    }, key);
+    assert.equal(seen.state, 2);
+    assert.equal(seen.reason, 'aborted');
+    assert.equal(seen.readyState, 2);
+    assert.equal(seen.closeReason, 'aborted');
+    assert.deepEqual(seen.events, []);
+    assert.deepEqual(server.log(key), []);
+  });
+});
+
+describe('async iteration', () => {
+  test('yields every message event in order; leaving the loop closes the source', async () => {
+    const key = freshKey('iterate');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/named?key=${key}`);
+      const events = [];
+      for await (const ev of source) {
+        events.push({ type: ev.type, data: ev.data, lastEventId: ev.lastEventId, isMessageEvent: ev instanceof MessageEvent });
+        if (events.length === 4) break;
+      }
+      return { events, readyState: source.readyState, closeReason: source.closeReason };
+    }, key);
+    assert.deepEqual(seen.events, [
+      { type: 'message', data: 'unnamed one', lastEventId: '1', isMessageEvent: true },
+      { type: 'ping', data: 'named ping', lastEventId: '2', isMessageEvent: true },
+      { type: 'message', data: 'explicitly message', lastEventId: '2', isMessageEvent: true },
+      { type: 'update', data: '{"n":3}', lastEventId: '2', isMessageEvent: true },
+    ]);
+    assert.equal(seen.readyState, 2);
+    assert.equal(seen.closeReason, 'closed');
+    await until(() => server.log(key)[0]?.closedAt != null, 'the server to see the stream closed');
+    assert.equal(server.log(key).length, 1);
+  });
+
+  test('a fatal error makes the loop throw the SseError', async () => {
+    const key = freshKey('iterate-500');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource, SseError } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/status?code=500&key=${key}`);
+      const events = [];
+      try {
+        for await (const ev of source) events.push(ev.data);
+        return { threw: false, events };
+      } catch (error) {
+        return {
+          threw: true,
+          events,
+          isSseError: error instanceof SseError,
+          name: error.name,
+          reason: error.reason,
+          status: error.status,
+          readyState: source.readyState,
+        };
+      }
+    }, key);
+    assert.deepEqual(seen, { threw: true, events: [], isSseError: true, name: 'SseError', reason: 'status', status: 500, readyState: 2 });
+    assert.equal(server.log(key).length, 1);
+  });
+});
