@@ -203,8 +203,9 @@ function resume(ctx) {
       return stream.end();
     }
     if (sent >= dropAfter) {
-      // Cut only once the event has reached the socket, so the client does receive it.
-      return stream.write(`id: ${id}\ndata: ${id}\n\n`, () => res.socket?.destroy());
+      // Cut a little after the event has reached the socket: a browser may drop the
+      // last chunk of a connection that is reset the moment it arrives.
+      return stream.write(`id: ${id}\ndata: ${id}\n\n`, () => stream.after(50, () => res.socket?.destroy()));
     }
     stream.write(`id: ${id}\ndata: ${id}\n\n`);
     stream.after(interval, next);
