@@ -4,11 +4,13 @@
 const EVENT = 0;
 const RETRY = 1;
 const COMMENT = 2;
+const LAST_EVENT_ID = 3;
 const NO_TYPE = 0xffffffff;
 
 /**
  * Calls `visit(kind, a, b, c)` for each item in order: `('event', type|undefined, data,
- * lastEventId)`, `('retry', ms)`, `('comment', text)`.
+ * lastEventId)`, `('retry', ms)`, `('comment', text)`, `('id', lastEventId)` (a new last
+ * event ID string, also from blocks without data).
  */
 export function forEachItem(text, layout, visit) {
   let at = 0;
@@ -28,6 +30,10 @@ export function forEachItem(text, layout, visit) {
         break;
       case COMMENT:
         visit('comment', take(layout[i + 1]));
+        i += 2;
+        break;
+      case LAST_EVENT_ID:
+        visit('id', take(layout[i + 1]));
         i += 2;
         break;
       default:

@@ -41,11 +41,38 @@ export function fetchEventSource(input, init = {}) {
     // 2.0.1 ignored a signal that had already aborted; it now resolves at once.
     if (inputSignal?.aborted) return resolve();
     const onopen = inputOnOpen ?? defaultOnOpen;
-    const baseFetch = inputFetch ?? ((...args) => globalThis.fetch(...args));
-    // A `Request` input is handed to fetch as it is, as 2.0.1 does.
+    // A custom fetch is called as 2.0.1 calls it, with the headers as a plain object (so
+    // a wrapper may spread them), and what it throws reaches onerror as it is.
+    const customFetch =
+      inputFetch &&
+      (async (target, options) => {
+        try {
+          return await inputFetch(target, { ...options, headers: Object.fromEntries(options.headers) });
+        } catch (error) {
+          thrown = error;
+          throw error;
+        }
+      });
+    const baseFetch = customFetch ?? ((...args) => globalThis.fetch(...args));
+    // A `Request` input is handed to fetch as it is, as 2.0.1 does, so its method and
+    // body are used unless the options set them.
     const isRequest = typeof Request !== 'undefined' && input instanceof Request;
-    const fetch = isRequest ? (_url, options) => baseFetch(input, options) : inputFetch;
+    const fetch = isRequest ? (_url, options) => baseFetch(input, options) : customFetch;
     const url = isRequest ? input.url : String(input);
+    // What a headers function throws reaches onerror as it is, as onopen's throws do.
+    const headers =
+      typeof inputHeaders === 'function'
+        ? async () => {
+            try {
+              return await inputHeaders();
+            } catch (error) {
+              thrown = error;
+              throw error;
+            }
+          }
+        : inputHeaders instanceof Headers
+          ? inputHeaders
+          : { ...inputHeaders };
     const hasDocument = typeof document !== 'undefined' && typeof document.addEventListener === 'function';
 
     let retryInterval = DEFAULT_RETRY_INTERVAL;
@@ -102,6 +129,9 @@ export function fetchEventSource(input, init = {}) {
       const own = new AbortController();
       controller = own;
       let pendingRetry;
+      // The delay onerror chose for an error the engine does not retry itself (an
+      // invalid request, a failing headers function): onerror decides, so retry here.
+      let retryAfterStop;
       const handlers = {
         connecting: () => {
           thrown = undefined;
@@ -120,6 +150,9 @@ export function fetchEventSource(input, init = {}) {
             if (kind === 'retry') {
               retryInterval = a;
               pendingRetry = a;
+            } else if (kind === 'id') {
+              // Kept for connections started here (onclose throwing, the page shown again).
+              lastEventId = a;
             } else if (kind === 'event') {
               lastEventId = c;
               const message = { id: c, event: a ?? '', data: b };
@@ -138,7 +171,9 @@ export function fetchEventSource(input, init = {}) {
           const error = thrown ?? new SseError(info);
           thrown = undefined;
           try {
-            return retryDelay(error);
+            const interval = retryDelay(error);
+            if (delay === undefined) retryAfterStop = interval;
+            return interval;
           } catch (innerError) {
             thrown = innerError;
             throw innerError;
@@ -157,15 +192,20 @@ export function fetchEventSource(input, init = {}) {
             dispose();
             return resolve();
           }
+          if (retryAfterStop !== undefined) {
+            controller = null;
+            retryTimer = setTimeout(create, retryAfterStop);
+            return;
+          }
           failWith(thrown ?? new SseError(info));
         },
       };
       startEngine(
         {
           url,
-          method: method ?? 'GET',
+          method: method ?? (isRequest ? input.method : 'GET'),
           // A plain object as in 2.0.1, and also a `Headers` or a function called per request.
-          headers: typeof inputHeaders === 'function' || inputHeaders instanceof Headers ? inputHeaders : { ...inputHeaders },
+          headers,
           body,
           credentials,
           init: rest,

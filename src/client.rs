@@ -246,7 +246,7 @@ impl Observer for QueueObserver {
         self.queue.borrow_mut().push_back(Ok(Event::Open));
     }
 
-    fn items(&mut self, items: &[Item]) -> Result<(), Error> {
+    fn items(&mut self, items: &[Item], _last_event_id: &str) -> Result<(), Error> {
         let mut queue = self.queue.borrow_mut();
         for item in items {
             if let Item::Event(event) = item {

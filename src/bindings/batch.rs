@@ -5,7 +5,8 @@
 //! units (JavaScript string indices):
 //! `0, typeLength | NO_TYPE, dataLength, idLength` for an event,
 //! `1, low, high` for a `retry:` (milliseconds as two 32-bit halves),
-//! `2, length` for a comment.
+//! `2, length` for a comment,
+//! `3, length` for a new last event ID string (client connections only).
 
 use crate::parser::Item;
 use js_sys::{Array, JsString, Uint32Array};
@@ -13,6 +14,7 @@ use js_sys::{Array, JsString, Uint32Array};
 const EVENT: u32 = 0;
 const RETRY: u32 = 1;
 const COMMENT: u32 = 2;
+const LAST_EVENT_ID: u32 = 3;
 /// The layout's type length for an event without an `event:` field.
 const NO_TYPE: u32 = u32::MAX;
 
@@ -54,6 +56,12 @@ impl Batch {
                 self.layout.extend_from_slice(&[COMMENT, len]);
             }
         }
+    }
+
+    /// Reports a new last event ID string.
+    pub(crate) fn push_last_event_id(&mut self, id: &str) {
+        let len = self.text(id);
+        self.layout.extend_from_slice(&[LAST_EVENT_ID, len]);
     }
 
     /// Appends `s` to the text; returns its length in UTF-16 code units.

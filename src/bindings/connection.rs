@@ -131,6 +131,7 @@ fn config(options: &JsValue) -> Result<Config, JsValue> {
 #[wasm_bindgen]
 pub fn connect(options: JsValue, handlers: JsValue) -> Result<(), JsValue> {
     let config = config(&options)?;
+    let last_event_id = config.last_event_id.clone();
     let required = |key| {
         function(&handlers, key)
             .ok_or_else(|| js_sys::TypeError::new(&format!("wasm-sse: handlers.{key} is missing")))
@@ -142,6 +143,7 @@ pub fn connect(options: JsValue, handlers: JsValue) -> Result<(), JsValue> {
         failed: required("failed")?,
         check: function(&handlers, "check"),
         batch: Batch::default(),
+        last_event_id,
     };
     let closed = required("closed")?;
     wasm_bindgen_futures::spawn_local(async move {
@@ -162,6 +164,7 @@ struct JsObserver {
     failed: Function,
     check: Option<Function>,
     batch: Batch,
+    last_event_id: String,
 }
 
 impl Observer for JsObserver {
@@ -181,10 +184,16 @@ impl Observer for JsObserver {
         let _ = self.open.call1(&JsValue::UNDEFINED, response);
     }
 
-    fn items(&mut self, items: &[Item]) -> Result<(), Error> {
+    fn items(&mut self, items: &[Item], last_event_id: &str) -> Result<(), Error> {
         self.batch.clear();
         for item in items {
             self.batch.push(item);
+        }
+        // Reported when it changes, so the JS side can reconnect on its own (as
+        // `fetchEventSource` does after `onclose` throws) with the right ID.
+        if last_event_id != self.last_event_id {
+            last_event_id.clone_into(&mut self.last_event_id);
+            self.batch.push_last_event_id(last_event_id);
         }
         if self.batch.is_empty() {
             return Ok(());

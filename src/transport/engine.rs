@@ -51,9 +51,10 @@ pub(crate) trait Observer {
     /// \[spec\] "announce the connection".
     fn open(&mut self, response: &Response);
 
-    /// The items parsed from one chunk, in order. An error (a callback threw) fails the
-    /// connection, to be retried.
-    fn items(&mut self, items: &[Item]) -> Result<(), Error>;
+    /// The items parsed from one chunk, in order (maybe none), and the last event ID
+    /// string after them, which a block with only an `id:` field changes without an
+    /// item. An error (a callback threw) fails the connection, to be retried.
+    fn items(&mut self, items: &[Item], last_event_id: &str) -> Result<(), Error>;
 
     /// A connection failed with `error`; `decision` is what the retry policy chose. The
     /// returned decision is followed (a hook may change the delay, or stop).
@@ -197,9 +198,9 @@ impl<O: Observer> Engine<O> {
             }
             // Items before a parse error are still delivered, then the error fails
             // the connection: a stream past its limits will not get better on a retry.
-            if !self.items.is_empty() {
-                self.observer.items(&self.items).map_err(disconnected)?;
-            }
+            self.observer
+                .items(&self.items, self.parser.last_event_id())
+                .map_err(disconnected)?;
             parsed.map_err(|e| (Error::Parse(e), None))?;
             if !more {
                 break;
