@@ -214,25 +214,18 @@ export class EventSource extends EventTarget {
   // [spec] "fail the connection: … if readyState is not CLOSED, set readyState to CLOSED
   // and fire an event named error at the EventSource object."
   #fail(error) {
-    if (this.#readyState === CLOSED) return;
-    this.#readyState = CLOSED;
-    this.#closeReason = error.reason;
-    this.#controller.abort();
-    this.dispatchEvent(new SseErrorEvent(error, { willRetry: false }));
-    this.#endSinks(error.reason === 'aborted' ? null : error);
+    this.#stop(error.reason, error);
   }
 
-  // Closed by the caller or the signal: no error event, as with the browser's close().
-  #stop(reason) {
+  // Stops for good. Closed by the caller or the signal (no `error`): no error event, as
+  // with the browser's close(); an abort ends async iterations without throwing.
+  #stop(reason, error = null) {
     if (this.#readyState === CLOSED) return;
     this.#readyState = CLOSED;
     this.#closeReason = reason;
     this.#controller.abort();
-    this.#endSinks(null);
-  }
-
-  #endSinks(error) {
-    for (const sink of this.#sinks) sink.end(error);
+    if (error) this.dispatchEvent(new SseErrorEvent(error, { willRetry: false }));
+    for (const sink of this.#sinks) sink.end(reason === 'aborted' ? null : error);
     this.#sinks.clear();
   }
 }

@@ -44,15 +44,7 @@ export function fetchEventSource(input, init = {}) {
     // A custom fetch is called as 2.0.1 calls it, with the headers as a plain object (so
     // a wrapper may spread them), and what it throws reaches onerror as it is.
     const customFetch =
-      inputFetch &&
-      (async (target, options) => {
-        try {
-          return await inputFetch(target, { ...options, headers: Object.fromEntries(options.headers) });
-        } catch (error) {
-          thrown = error;
-          throw error;
-        }
-      });
+      inputFetch && remembering((target, options) => inputFetch(target, { ...options, headers: Object.fromEntries(options.headers) }));
     const baseFetch = customFetch ?? ((...args) => globalThis.fetch(...args));
     // A `Request` input is handed to fetch as it is, as 2.0.1 does, so its method and
     // body are used unless the options set them.
@@ -62,14 +54,7 @@ export function fetchEventSource(input, init = {}) {
     // What a headers function throws reaches onerror as it is, as onopen's throws do.
     const headers =
       typeof inputHeaders === 'function'
-        ? async () => {
-            try {
-              return await inputHeaders();
-            } catch (error) {
-              thrown = error;
-              throw error;
-            }
-          }
+        ? remembering(inputHeaders)
         : inputHeaders instanceof Headers
           ? inputHeaders
           : { ...inputHeaders };
@@ -80,6 +65,19 @@ export function fetchEventSource(input, init = {}) {
     let controller = null; // the running engine's
     let retryTimer;
     let thrown; // what the user's callback threw, for onerror and the rejection
+
+    // An async version of `f` that records what it throws or rejects with in `thrown`,
+    // so onerror receives the caller's own error rather than the engine's report of it.
+    function remembering(f) {
+      return async (...args) => {
+        try {
+          return await f(...args);
+        } catch (error) {
+          thrown = error;
+          throw error;
+        }
+      };
+    }
     let finished = false;
 
     function dispose() {
@@ -113,12 +111,16 @@ export function fetchEventSource(input, init = {}) {
       reject(error);
     }
 
+    // Starts a new engine after `interval` ms, for failures the engine does not retry.
+    function reconnectAfter(interval) {
+      stop();
+      retryTimer = setTimeout(create, interval);
+    }
+
     // Reconnect after a failure outside the engine (onclose throwing), as 2.0.1 does.
     function retryLater(error) {
       try {
-        const interval = retryDelay(error);
-        stop();
-        retryTimer = setTimeout(create, interval);
+        reconnectAfter(retryDelay(error));
       } catch (innerError) {
         failWith(innerError);
       }
@@ -136,14 +138,7 @@ export function fetchEventSource(input, init = {}) {
         connecting: () => {
           thrown = undefined;
         },
-        check: async (response) => {
-          try {
-            await onopen(response);
-          } catch (error) {
-            thrown = error;
-            throw error;
-          }
-        },
+        check: remembering(onopen),
         open: () => {},
         batch: (text, layout) =>
           forEachItem(text, layout, (kind, a, b, c) => {
@@ -192,11 +187,7 @@ export function fetchEventSource(input, init = {}) {
             dispose();
             return resolve();
           }
-          if (retryAfterStop !== undefined) {
-            controller = null;
-            retryTimer = setTimeout(create, retryAfterStop);
-            return;
-          }
+          if (retryAfterStop !== undefined) return reconnectAfter(retryAfterStop);
           failWith(thrown ?? new SseError(info));
         },
       };

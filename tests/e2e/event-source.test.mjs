@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startServer } from '../../scripts/sse-server.mjs';
 import { launchBrowser, openPage } from '../support/browser.mjs';
+import { keyMaker, sleep, until } from '../support/wait.mjs';
 
 let server;
 let browser;
@@ -23,20 +24,8 @@ after(async () => {
   await server?.close();
 });
 
-let keys = 0;
-/** A request-log key of its own for each test. */
-const freshKey = (name) => `es-${name}-${process.pid}-${++keys}`;
+const freshKey = keyMaker('es-');
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `predicate()` holds; fails with `what` after `ms`. */
-async function until(predicate, what, ms = 3000) {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    assert.ok(Date.now() < deadline, `timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 // Runs in the page once. `record(source, types)` logs everything the source dispatches
 // (open, error, message and the named `types`) as plain objects a test can return, and

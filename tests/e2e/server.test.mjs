@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startServer } from '../../scripts/sse-server.mjs';
+import { keyMaker } from '../support/wait.mjs';
 
 let server;
 
@@ -15,9 +16,7 @@ after(async () => {
   await server?.close();
 });
 
-let keys = 0;
-/** A request-log key of its own for each test. */
-const freshKey = (name) => `${name}-${process.pid}-${++keys}`;
+const freshKey = keyMaker('');
 
 const get = (path, init) => fetch(server.url + path, init);
 

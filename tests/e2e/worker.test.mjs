@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startServer } from '../../scripts/sse-server.mjs';
 import { launchBrowser, openPage } from '../support/browser.mjs';
+import { keyMaker, sleep, until } from '../support/wait.mjs';
 
 let server;
 let browser;
@@ -25,20 +26,8 @@ after(async () => {
   await server?.close();
 });
 
-let keys = 0;
-/** A request-log key of its own for each test. */
-const freshKey = (name) => `worker-${name}-${process.pid}-${++keys}`;
+const freshKey = keyMaker('worker-');
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `predicate()` holds; fails with `what` after `ms`. */
-async function until(predicate, what, ms = 3000) {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    assert.ok(Date.now() < deadline, `timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 // Runs in the page once: starts a module worker from a blob: URL holding `tasks` (an
 // object literal of async functions, each called as task(lib, args) in the worker), and
