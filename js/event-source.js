@@ -36,6 +36,7 @@ export class EventSource extends EventTarget {
   #closeReason = null;
   #handlers = { open: null, message: null, error: null };
   #sinks = new Set();
+  #observers;
 
   constructor(url, init = {}) {
     super();
@@ -48,6 +49,7 @@ export class EventSource extends EventTarget {
     }
     this.#origin = new URL(this.#url).origin;
     this.#withCredentials = Boolean(init.withCredentials);
+    this.#observers = { comment: init.onComment, retry: init.onRetry };
     const { signal } = init;
     if (signal) {
       if (signal.aborted) this.#stop('aborted');
@@ -188,7 +190,11 @@ export class EventSource extends EventTarget {
       },
       batch: (text, layout) =>
         forEachItem(text, layout, (kind, type, data, lastEventId) => {
-          if (kind !== 'event' || this.#readyState === CLOSED) return;
+          if (this.#readyState === CLOSED) return;
+          // Comments and `retry:` are no events in the spec; they reach only the init's
+          // observers (heartbeat watchdogs, inspectors), never listeners.
+          if (kind === 'comment' || kind === 'retry') return this.#observers[kind]?.call(this, type);
+          if (kind !== 'event') return;
           // [spec] "Initialize event's type attribute to "message", its data attribute
           // to data, its origin attribute to the serialization of the origin of the event
           // stream's final URL, and its lastEventId attribute to the last event ID string."

@@ -214,6 +214,10 @@ export interface EventSourceInit {
   maxEventSize?: number;
   /** Dispatch an event left without its blank line when the body ends (off: the spec discards it). */
   dispatchIncompleteEvent?: boolean;
+  /** Called with the text of each comment line (`: heartbeat` gives `'heartbeat'`, one leading space removed); comments are no events. */
+  onComment?: (this: EventSource, text: string) => void;
+  /** Called with the new reconnection time in ms whenever the server sends `retry:`. */
+  onRetry?: (this: EventSource, ms: number) => void;
 }
 
 /** Why an {@link EventSource} stopped for good. */

@@ -4,6 +4,14 @@ import initGlue from './wasm_sse.js';
 
 let loading;
 let ready = false;
+// Where the .wasm comes from when `init` is given nothing: the file next to this module,
+// fetched. Node cannot fetch `file:` URLs, so its entry (node.js) reads the file instead.
+let defaultSource = () => new URL('./wasm_sse_bg.wasm', import.meta.url);
+
+/** Replaces the default source of the wasm (a function returning anything `init` takes). */
+export function setDefaultSource(source) {
+  defaultSource = source;
+}
 
 /** Whether the wasm module has finished loading. */
 export const isReady = () => ready;
@@ -14,17 +22,18 @@ export const isReady = () => ready;
  */
 export function init(input) {
   if (!loading) {
-    // Written out here, rather than left to the glue, so bundlers see the .wasm asset.
-    const module_or_path = input ?? new URL('./wasm_sse_bg.wasm', import.meta.url);
-    loading = initGlue({ module_or_path }).then(
-      () => {
-        ready = true;
-      },
-      (error) => {
-        loading = undefined; // let a later call try again
-        throw error;
-      },
-    );
+    // The URL is written out here, rather than left to the glue, so bundlers see the asset.
+    loading = Promise.resolve()
+      .then(() => initGlue({ module_or_path: input ?? defaultSource() }))
+      .then(
+        () => {
+          ready = true;
+        },
+        (error) => {
+          loading = undefined; // let a later call try again
+          throw error;
+        },
+      );
   }
   return loading;
 }

@@ -20,9 +20,10 @@ export async function readBody(req) {
 
 // ---------------------------------------------------------------------------------------
 // CORS: the wasm test runner serves its page from another 127.0.0.1 port, so its fetches
-// to `/sse/` and `/log/` are cross-origin, often with credentials or an Authorization header.
+// to `/sse/` and `/log/` are cross-origin, often with credentials or an Authorization header;
+// the demo endpoints (`/events`, `/v1/`) may be called from a user's own dev server too.
 
-export const CORS_PREFIXES = ['/sse/', '/log/'];
+export const CORS_PREFIXES = ['/sse/', '/log/', '/events', '/v1/'];
 
 /** Adds CORS headers to `res`; they merge into whatever the route later passes to writeHead. */
 export function allowCors(req, res) {
@@ -96,7 +97,7 @@ const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache
  * first event), Nagle is off so each write leaves as its own packet, and every timer made
  * through the returned `after`/`every` is cleared when the response closes.
  */
-function openStream(ctx) {
+export function openStream(ctx) {
   const { res, track } = ctx;
   track(res);
   res.writeHead(200, SSE_HEADERS);

@@ -1,10 +1,12 @@
 // A small local HTTP server for the tests and the demo: serves the built package, the
-// examples, SSE scenario routes whose bodies arrive in chosen chunks, and behavioural
-// routes (reconnection, errors, aborts; see scenarios.mjs) with a request log. Binds to
-// 127.0.0.1 only. Node built-ins only.
+// examples, the demo's chat and ticker endpoints (demo-routes.mjs), SSE scenario routes
+// whose bodies arrive in chosen chunks, and behavioural routes (reconnection, errors,
+// aborts; see scenarios.mjs) with a request log. Binds to 127.0.0.1 only. Node built-ins only.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { chatCompletions, events } from './demo-routes.mjs';
+import { servedDir } from './examples.mjs';
 import { CORS_PREFIXES, ROUTES, allowCors, createRequestLog, preflight, readBody } from './scenarios.mjs';
 import { ROOT } from './toolchain.mjs';
 
@@ -76,45 +78,20 @@ function streamScenario(chunks, res, delay) {
   next();
 }
 
-/**
- * `GET /sse/ticker`: a live stream for the demo: numbered ticks (ids), a named `status`
- * event every fifth tick, comment heartbeats, and `retry:`; resumes after `Last-Event-ID`.
- * `?interval=ms`, `?count=n` (then the server ends the stream).
- */
-function ticker(req, res, params) {
-  const interval = Math.max(10, Number(params.get('interval')) || 1000);
-  const count = Number(params.get('count')) || Infinity;
-  let n = Number.parseInt(req.headers['last-event-id'] ?? '', 10);
-  n = Number.isFinite(n) ? n + 1 : 1;
-  track(res);
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' });
-  res.socket?.setNoDelay(true);
-  res.write(`retry: 2000\n: resuming at ${n}\n\n`);
-  let sent = 0;
-  const timer = setInterval(() => {
-    if (sent >= count) {
-      clearInterval(timer);
-      return res.end();
-    }
-    const time = new Date().toISOString();
-    const named = n % 5 === 0 ? 'event: status\n' : '';
-    res.write(`${named}id: ${n}\ndata: {"tick":${n},"time":"${time}"}\n\n`);
-    if (n % 3 === 0) res.write(': heartbeat\n\n');
-    n += 1;
-    sent += 1;
-  }, interval);
-  res.on('close', () => clearInterval(timer));
-}
-
-// Static files: `/pkg/…` from the built package, `/examples/…`, and `/` the demo page.
-const STATIC = { '/pkg/': join(ROOT, 'pkg'), '/examples/': join(ROOT, 'examples') };
+// Static files: the built package at `/pkg/`, each example at `/examples/<name>/` (see
+// examples.mjs), and the list of examples at `/`. Pages get the strict Content Security
+// Policy the package promises to work under: no inline script, no eval, only wasm.
+const CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'";
 
 async function serveFile(res, root, relative) {
-  const path = normalize(join(root, relative));
+  const path = normalize(join(root, relative === '' || relative.endsWith('/') ? `${relative}index.html` : relative));
   if (path !== root && !path.startsWith(root + sep)) return notFound(res);
   try {
     const body = await readFile(path);
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    const type = TYPES[extname(path)] ?? 'application/octet-stream';
+    const headers = { 'content-type': type, 'cache-control': 'no-store' };
+    if (type.startsWith('text/html')) headers['content-security-policy'] = CSP;
+    res.writeHead(200, headers);
     res.end(body);
   } catch {
     notFound(res);
@@ -132,7 +109,19 @@ function sendLog(res, entries) {
   res.end(JSON.stringify(entries));
 }
 
-async function handle(req, res, requests) {
+/** `/examples/<name>/…` → [directory, path inside it], or null. */
+function exampleFile(path) {
+  const [, name, ...rest] = path.split('/').slice(1);
+  const dir = name === undefined ? null : servedDir(name);
+  return dir && [dir, rest.join('/')];
+}
+
+function redirect(res, location) {
+  res.writeHead(301, { location });
+  res.end();
+}
+
+async function handle(req, res, { requests, chats }) {
   const at = Date.now();
   const url = new URL(req.url, 'http://127.0.0.1');
   const path = decodeURIComponent(url.pathname);
@@ -147,6 +136,8 @@ async function handle(req, res, requests) {
   if (path.startsWith('/log/')) return sendLog(res, requests.get(path.slice(5)));
   const route = path.startsWith('/sse/') && Object.hasOwn(ROUTES, path.slice(5)) && ROUTES[path.slice(5)];
   if (route) return route({ req, res, params: url.searchParams, body, entry, track });
+  if (path === '/v1/chat/completions') return chatCompletions({ req, res, params: url.searchParams, body, track }, chats);
+  if (path === '/events') return events({ req, res, params: url.searchParams, track });
   if (path === '/') return serveFile(res, join(ROOT, 'examples'), 'index.html');
   if (path === '/favicon.ico') {
     res.writeHead(204);
@@ -156,12 +147,13 @@ async function handle(req, res, requests) {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     return res.end('<!doctype html><meta charset="utf-8"><title>wasm-sse</title>');
   }
-  if (path === '/sse/ticker') return ticker(req, res, url.searchParams);
   const scenario = path.startsWith('/sse/') && Object.hasOwn(SCENARIOS, path.slice(5)) && SCENARIOS[path.slice(5)];
   if (scenario) return streamScenario(scenario, res, Number(url.searchParams.get('delay') ?? 40));
-  for (const [prefix, root] of Object.entries(STATIC)) {
-    if (path.startsWith(prefix)) return serveFile(res, root, path.slice(prefix.length));
-  }
+  if (path.startsWith('/pkg/')) return serveFile(res, join(ROOT, 'pkg'), path.slice(5));
+  if (/^\/examples\/[\w-]+$/.test(path) && exampleFile(`${path}/`)) return redirect(res, `${path}/`);
+  const example = path.startsWith('/examples/') && exampleFile(path);
+  if (example) return serveFile(res, ...example);
+  if (path.startsWith('/examples/')) return serveFile(res, join(ROOT, 'examples'), path.slice(10));
   return notFound(res);
 }
 
@@ -169,8 +161,9 @@ async function handle(req, res, requests) {
 export function startServer({ port = 0 } = {}) {
   const sockets = new Set();
   const requests = createRequestLog();
+  const chats = [];
   const server = createServer((req, res) => {
-    handle(req, res, requests).catch((e) => {
+    handle(req, res, { requests, chats }).catch((e) => {
       res.destroy(e);
     });
   });
@@ -195,6 +188,8 @@ export function startServer({ port = 0 } = {}) {
         },
         /** The request log for `key` (live entries): see createRequestLog in scenarios.mjs. */
         log: (key) => requests.get(key),
+        /** Every chat completion streamed so far, oldest first: see chatCompletions in demo-routes.mjs. */
+        chats: () => chats,
         /** Resolves with the log for `key` once it has `count` entries; rejects after `ms`. */
         waitForRequests: (key, count, ms = 5000) => requests.waitFor(key, count, ms),
         close() {

@@ -118,7 +118,7 @@ describe('parseEventStream(response) async iteration', () => {
     const ids = await page.evaluate(async () => {
       const { parseEventStream } = await import('/pkg/index.js');
       const seen = [];
-      for await (const item of parseEventStream(await fetch('/sse/ticker?interval=30'))) {
+      for await (const item of parseEventStream(await fetch('/events?interval=30'))) {
         if (item.kind === 'event') seen.push(item.lastEventId);
         if (seen.length === 3) break;
       }
