@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { chatCompletions, events } from './demo-routes.mjs';
 import { servedDir } from './examples.mjs';
+import { landingPage } from './landing.mjs';
 import { CORS_PREFIXES, ROUTES, allowCors, createRequestLog, preflight, readBody } from './scenarios.mjs';
 import { ROOT } from './toolchain.mjs';
 
@@ -78,8 +79,8 @@ function streamScenario(chunks, res, delay) {
   next();
 }
 
-// Static files: the built package at `/pkg/`, each example at `/examples/<name>/` (see
-// examples.mjs), and the list of examples at `/`. Pages get the strict Content Security
+// Static files: the built package at `/pkg/` and each example at `/examples/<name>/` (see
+// examples.mjs); `/` lists them (landing.mjs). Pages get the strict Content Security
 // Policy the package promises to work under: no inline script, no eval, only wasm.
 const CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'";
 
@@ -138,7 +139,10 @@ async function handle(req, res, { requests, chats }) {
   if (route) return route({ req, res, params: url.searchParams, body, entry, track });
   if (path === '/v1/chat/completions') return chatCompletions({ req, res, params: url.searchParams, body, track }, chats);
   if (path === '/events') return events({ req, res, params: url.searchParams, track });
-  if (path === '/') return serveFile(res, join(ROOT, 'examples'), 'index.html');
+  if (path === '/') {
+    res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store', 'content-security-policy': CSP });
+    return res.end(landingPage());
+  }
   if (path === '/favicon.ico') {
     res.writeHead(204);
     return res.end();
@@ -153,7 +157,6 @@ async function handle(req, res, { requests, chats }) {
   if (/^\/examples\/[\w-]+$/.test(path) && exampleFile(`${path}/`)) return redirect(res, `${path}/`);
   const example = path.startsWith('/examples/') && exampleFile(path);
   if (example) return serveFile(res, ...example);
-  if (path.startsWith('/examples/')) return serveFile(res, join(ROOT, 'examples'), path.slice(10));
   return notFound(res);
 }
 

@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrap } from './bootstrap.mjs';
 import { build } from './build.mjs';
+import { buildExamples } from './examples.mjs';
 import { startServer } from './sse-server.mjs';
 import { ROOT, WASM_TARGET, browser, wasmCargo } from './toolchain.mjs';
 
@@ -93,6 +94,11 @@ async function main() {
   if (needBrowser) {
     console.log('== build');
     build();
+  }
+  // The e2e suite drives the examples as built for users (Vite production builds, the Rust app).
+  if (chosen.includes('e2e')) {
+    console.log('== build the examples');
+    buildExamples();
   }
 
   const results = [];

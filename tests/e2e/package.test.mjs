@@ -23,7 +23,8 @@ test('the manifest is an ES module package with typed exports, the wasm subpath 
   const cargoVersion = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/^version\s*=\s*"([^"]+)"/m)[1];
   assert.equal(manifest.version, cargoVersion);
   assert.equal(manifest.type, 'module');
-  assert.deepEqual(manifest.exports['.'], { types: './index.d.ts', default: './index.js' });
+  // Node gets an entry that reads the wasm from disk; bundlers and browsers the default one.
+  assert.deepEqual(manifest.exports['.'], { types: './index.d.ts', node: './node.js', default: './index.js' });
   assert.equal(manifest.exports['./wasm_sse_bg.wasm'], './wasm_sse_bg.wasm');
   assert.equal(manifest.sideEffects, false);
 });
@@ -34,5 +35,12 @@ test('every relative import inside the package resolves to a packed file', () =>
     for (const [, spec] of source.matchAll(/(?:import|export)[^'"]*?from\s*'(\.\/[^']+)'/g)) {
       assert.ok(manifest.files.includes(spec.slice(2)), `${f} imports ${spec}, which is not in "files"`);
     }
+  }
+});
+
+test('no eval or new Function anywhere in the package: it must run under script-src without unsafe-eval', () => {
+  for (const f of manifest.files.filter((name) => name.endsWith('.js'))) {
+    const source = readFileSync(join(PKG, f), 'utf8');
+    assert.doesNotMatch(source, /\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(\s*['"`]/, `${f} evaluates code`);
   }
 });

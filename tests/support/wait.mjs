@@ -9,10 +9,10 @@ export function keyMaker(prefix) {
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `predicate()` holds; fails with `what` after `ms`. */
+/** Polls until `predicate()` (maybe async) holds; fails with `what` after `ms`. */
 export async function until(predicate, what, ms = 3000) {
   const deadline = Date.now() + ms;
-  while (!predicate()) {
+  while (!(await predicate())) {
     assert.ok(Date.now() < deadline, `timed out after ${ms} ms waiting for ${what}`);
     await sleep(10);
   }

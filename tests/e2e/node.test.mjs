@@ -1,0 +1,59 @@
+// The package in Node 20+ (fetch is global there): examples/node/chat.mjs imports 'wasm-sse'
+// by name, so Node picks the package's `node` entry, which loads the wasm from disk.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { answerFor } from '../../scripts/demo-routes.mjs';
+import { startServer } from '../../scripts/sse-server.mjs';
+import { ROOT } from '../../scripts/toolchain.mjs';
+
+const DIR = join(ROOT, 'examples', 'node');
+let server;
+
+before(async () => {
+  assert.ok(existsSync(join(DIR, 'node_modules', 'wasm-sse')), 'examples/node has no node_modules: run `node scripts/examples.mjs`');
+  server = await startServer();
+});
+
+after(() => server?.close());
+
+/** Runs chat.mjs; resolves with its exit code, stdout, stderr and when each stdout chunk came. */
+function chat(args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['chat.mjs', ...args], { cwd: DIR, env: { ...process.env, ...env } });
+    const out = { stdout: '', stderr: '', chunks: [] };
+    child.stdout.on('data', (d) => {
+      out.stdout += d;
+      out.chunks.push(Date.now());
+    });
+    child.stderr.on('data', (d) => (out.stderr += d));
+    child.on('close', (code) => resolve({ ...out, code }));
+  });
+}
+
+test('Node streams a chat answer as it is generated, through the package name', async () => {
+  const question = 'Does it run in Node?';
+  const result = await chat([question], { CHAT_URL: `${server.url}/v1/chat/completions?delay=15` });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, `${answerFor([{ role: 'user', content: question }])}\n`);
+  assert.ok(result.chunks.length >= 10, `the answer reached stdout in pieces (${result.chunks.length} writes)`);
+  assert.ok(result.chunks.at(-1) - result.chunks[0] >= 500, 'over the time the server took to generate it');
+  assert.equal(server.chats().at(-1).outcome, 'done');
+});
+
+test('Node resumes a dropped stream with Last-Event-ID', async () => {
+  const question = 'And when the connection drops?';
+  const result = await chat([question], { CHAT_URL: `${server.url}/v1/chat/completions?delay=5&dropAfter=10` });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /reconnecting in 1000 ms/);
+  assert.equal(result.stdout.replace(/\n$/, ''), answerFor([{ role: 'user', content: question }]));
+  assert.deepEqual(server.chats().slice(-2).map((c) => c.outcome), ['dropped', 'done']);
+});
+
+test('Node reports a 401 with the server\'s message and a failing exit code', async () => {
+  const result = await chat(['hi'], { CHAT_URL: `${server.url}/v1/chat/completions`, CHAT_TOKEN: 'wrong' });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^error: .*401.*: Incorrect API key provided/m);
+});
