@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, WASM_TARGET, wasmCargo } from './toolchain.mjs';
+import { ROOT, WASM_TARGET, wasmCargo, wasmTargetDir } from './toolchain.mjs';
 
 /**
  * `kind`: `static` pages are served as they are; `vite` apps are built into `dist/`;
@@ -49,11 +49,11 @@ function buildVite(dir, name) {
   run(`${name}: vite build`, process.execPath, [join(dir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: dir });
 }
 
-/** Builds the Rust example with the toolchain the package uses, sharing its target/ dir. */
+/** Builds the Rust example with the toolchain the package uses, sharing its target dir. */
 function buildRust(dir, name) {
   const route = wasmCargo();
   if (!route) throw new Error('examples: no wasm32 toolchain; run `npm run bootstrap` first');
-  const target = join(ROOT, 'target');
+  const target = wasmTargetDir(route);
   run(`${name}: cargo build (release, ${WASM_TARGET})`, route.cargo,
     ['build', '--release', '--target', WASM_TARGET, ...route.args], { cwd: dir, env: { ...route.env, CARGO_TARGET_DIR: target } });
   const wasm = join(target, WASM_TARGET, 'release', 'wasm_sse_rust_example.wasm');

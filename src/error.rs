@@ -12,7 +12,7 @@ use crate::state::is_transient_status;
 pub enum Error {
     /// The request failed before a response arrived, or the body broke off (offline,
     /// DNS, connection reset, CORS refusal).
-    #[error("network error: {message}")]
+    #[error("network error{}", network_detail(.message))]
     Network {
         /// What the browser said.
         message: String,
@@ -108,5 +108,16 @@ impl Error {
             Error::Request { .. } => "request",
             Error::Callback { .. } => "callback",
         }
+    }
+}
+
+/// `": <what the browser said>"`, or nothing when that adds no news: Chromium reports a
+/// body that broke off as just "network error", which would read "network error: network error".
+fn network_detail(message: &str) -> String {
+    let message = message.trim();
+    if message.is_empty() || message.eq_ignore_ascii_case("network error") {
+        String::new()
+    } else {
+        format!(": {message}")
     }
 }

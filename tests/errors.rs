@@ -150,6 +150,19 @@ fn reason_table() {
 fn display_table() {
     let table: Vec<(Error, &str)> = vec![
         (network(), "network error: Failed to fetch"),
+        // Chromium's whole message for a body that broke off: not said twice.
+        (
+            Error::Network {
+                message: "network error".into(),
+            },
+            "network error",
+        ),
+        (
+            Error::Network {
+                message: String::new(),
+            },
+            "network error",
+        ),
         (Error::EndOfStream, "the server closed the stream"),
         (
             status(503),
