@@ -1,6 +1,7 @@
 // `npm start`: bootstrap what the build needs, build pkg/ and the examples, and serve the
 // demo on 127.0.0.1.
-//   PORT=8080 npm start    choose the port (default 8787; 0 picks a free one)
+//   PORT=8080 npm start          choose the port (default 8787; 0 picks a free one)
+//   npm start -- --no-build      serve what is already built
 import { bootstrap } from './bootstrap.mjs';
 import { build } from './build.mjs';
 import { EXAMPLES, buildExamples } from './examples.mjs';
@@ -9,9 +10,11 @@ import { ENDPOINTS } from './landing.mjs';
 import { startServer } from './sse-server.mjs';
 
 try {
-  bootstrap({ needBrowser: false });
-  build();
-  buildExamples();
+  if (!process.argv.includes('--no-build')) {
+    bootstrap({ needBrowser: false });
+    build();
+    buildExamples();
+  }
 } catch (e) {
   console.error(e.message ?? e);
   process.exit(1);
