@@ -3,44 +3,22 @@
 // connection mid-answer. Both apps keep the same contract (data-testid names), so one
 // story runs against each.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { answerFor } from '../../scripts/demo-routes.mjs';
 import { servedDir } from '../../scripts/examples.mjs';
-import { startServer } from '../../scripts/sse-server.mjs';
-import { ROOT } from '../../scripts/toolchain.mjs';
-import { launchBrowser } from '../support/browser.mjs';
+import { SHOTS, checkClean, openWatched, serverAndBrowser } from '../support/pages.mjs';
 import { sleep, until } from '../support/wait.mjs';
 
-const SHOTS = join(ROOT, 'test-output');
-let server;
-let browser;
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const live = serverAndBrowser();
 
 const by = (id) => `[data-testid="${id}"]`;
 
-/** A fresh page of `app`, recording page errors, console errors and CSP violations. */
+/** A fresh page of `app`, watched for page errors, console errors and CSP violations. */
 async function openApp(app) {
   assert.ok(existsSync(join(servedDir(app), 'index.html')), `${app} is not built: run \`node scripts/examples.mjs\``);
-  const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && page.problems.push(`console: ${m.text()}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => (window.__csp ??= []).push(e.violatedDirective));
-  });
-  await page.goto(`${server.url}/examples/${app}/`);
+  const page = await openWatched(live.browser, `${live.server.url}/examples/${app}/`);
   await page.waitForSelector(by('prompt'));
   return page;
 }
@@ -67,11 +45,6 @@ async function watchAnswer(page, ms = 15_000) {
   }
 }
 
-async function checkClean(page) {
-  assert.deepEqual(page.problems, [], 'no page errors');
-  assert.deepEqual(await page.evaluate(() => window.__csp ?? []), [], 'no CSP violations');
-}
-
 for (const app of ['vue-chat', 'react-chat']) {
   describe(app, () => {
     test('an answer streams in piece by piece, then a follow-up sends the whole conversation', async () => {
@@ -85,7 +58,7 @@ for (const app of ['vue-chat', 'react-chat']) {
       assert.equal(first.seen.at(-1), expected);
       assert.ok(first.seen.length >= 8, `the answer grew in steps (saw ${first.seen.length} states)`);
       for (const partial of first.seen) assert.ok(expected.startsWith(partial), `a partial answer is a prefix: ${JSON.stringify(partial)}`);
-      assert.equal(server.chats().at(-1).outcome, 'done');
+      assert.equal(live.server.chats().at(-1).outcome, 'done');
 
       const followUp = 'And how do they resume?';
       await ask(page, followUp);
@@ -114,7 +87,7 @@ for (const app of ['vue-chat', 'react-chat']) {
       assert.equal(await page.isEnabled(by('stop')), true);
       await page.click(by('stop'));
       await until(async () => (await state(page)) === 'stopped', 'state becomes stopped', 5000);
-      const record = server.chats().at(-1);
+      const record = live.server.chats().at(-1);
       await until(() => record.outcome === 'disconnected', 'the server sees the client go away', 3000);
       assert.ok(record.sent < record.pieces, `generation stopped early (${record.sent} of ${record.pieces} pieces)`);
       const kept = await lastAnswer(page);
@@ -147,14 +120,14 @@ for (const app of ['vue-chat', 'react-chat']) {
       await page.fill(by('endpoint'), '/v1/chat/completions?delay=20');
       await page.check(by('drop'));
       const question = 'Does it survive a dropped connection?';
-      const before = server.chats().length;
+      const before = live.server.chats().length;
       await ask(page, question);
       await until(async () => (await state(page)) === 'reconnecting', 'state becomes reconnecting', 10_000);
       assert.match(await page.textContent(by('status')), /reconnect/i);
       const result = await watchAnswer(page);
       assert.equal(result.state, 'done');
       assert.equal(result.seen.at(-1), answerFor([{ role: 'user', content: question }]));
-      const streams = server.chats().slice(before);
+      const streams = live.server.chats().slice(before);
       assert.deepEqual(streams.map((c) => c.outcome), ['dropped', 'done']);
       assert.equal(streams[1].from, streams[0].sent, 'the second request resumed after the last piece received');
       // The browser logs the cut response itself; that is the point of this test.

@@ -1,42 +1,25 @@
 // The SSE inspector example (examples/inspector/), used as a developer would: pick a preset
 // or type a request, connect, read the timeline, pause, filter, copy it, disconnect.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { answerFor } from '../../scripts/demo-routes.mjs';
-import { startServer } from '../../scripts/sse-server.mjs';
-import { ROOT } from '../../scripts/toolchain.mjs';
-import { launchBrowser } from '../support/browser.mjs';
+import { SHOTS, checkClean, openWatched, serverAndBrowser } from '../support/pages.mjs';
 
-const SHOTS = join(ROOT, 'test-output');
 const WAIT = { timeout: 10_000 };
-let server, browser;
+const live = serverAndBrowser();
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(() => Promise.all([browser?.close(), server?.close()]));
-
-/** A fresh page on the inspector, recording page errors, console errors and CSP violations. */
+/** A fresh page on the inspector, watched for page errors, console errors and CSP violations. */
 async function openInspector(t, setup) {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 700 }, permissions: ['clipboard-read', 'clipboard-write'] });
+  const context = await live.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   t.after(() => context.close());
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  // The browser logs every failed response (the 401s and 500s these tests ask for, the cut
-  // connections) as "Failed to load resource"; those are the scenarios, not page faults.
-  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
-  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => (window.__csp ??= []).push(e.violatedDirective)));
-  if (setup) await page.addInitScript(setup);
-  await page.goto(`${server.url}/examples/inspector/`);
-  page.checkClean = async () => {
-    assert.deepEqual(errors, [], 'no page or console errors');
-    assert.deepEqual(await page.evaluate(() => window.__csp ?? []), [], 'no CSP violations');
+  const page = await openWatched(context, `${live.server.url}/examples/inspector/`, (p) => setup && p.addInitScript(setup));
+  page.checkClean = () => {
+    // The browser logs every failed response (the 401s and 500s these tests ask for, the cut
+    // connections) as "Failed to load resource"; those are the scenarios, not page faults.
+    page.problems = page.problems.filter((p) => !p.startsWith('console: Failed to load resource'));
+    return checkClean(page);
   };
   return page;
 }
@@ -62,7 +45,7 @@ test('the ticker preset grows a live timeline, and Disconnect closes the stream 
   await waitForRow(page, 'event', 2);
   const early = await rows(page);
   assert.equal(await text(page, '#ready-state'), 'OPEN');
-  assert.equal(server.openStreams(), 1);
+  assert.equal(live.server.openStreams(), 1);
   await page.waitForFunction(() => [...document.querySelectorAll('#rows td.type')].some((td) => td.textContent === 'status'), null, WAIT);
   const later = await rows(page);
   assert.ok(later.length > early.length + 2, 'rows keep arriving while connected');
@@ -80,7 +63,7 @@ test('the ticker preset grows a live timeline, and Disconnect closes the stream 
   await page.screenshot({ path: join(SHOTS, 'inspector-ticker.png') });
 
   await page.click('#disconnect');
-  assert.equal(await server.streamsClosed(3000), 0, 'Disconnect closes the connection');
+  assert.equal(await live.server.streamsClosed(3000), 0, 'Disconnect closes the connection');
   const last = (await rows(page)).at(-1);
   assert.deepEqual([last.kind, last.data], ['closed', 'closeReason: closed']);
   assert.equal(await text(page, '#ready-state'), 'CLOSED');
@@ -125,7 +108,7 @@ test('the fields scenario shows exactly the items the stream holds', async (t) =
   await waitForRow(page, 'reconnect');
   const seen = (await rows(page)).map(({ kind, type, id, data }) => [kind, type, id, data]);
   assert.deepEqual(seen.slice(0, -1), [
-    ['open', '', '', `GET ${server.url}/sse/fields?delay=300`],
+    ['open', '', '', `GET ${live.server.url}/sse/fields?delay=300`],
     ['comment', '', '', 'heartbeat'],
     ['retry', '', '', '1500 ms reconnection time'],
     ['event', 'greeting', '42', '{"hello":"world"}\n two spaces'],
@@ -143,7 +126,7 @@ test('the fields scenario shows exactly the items the stream holds', async (t) =
   assert.ok(box[1] > 25, 'two lines tall');
   await page.screenshot({ path: join(SHOTS, 'inspector-fields.png') });
   await page.click('#disconnect');
-  assert.equal(await server.streamsClosed(3000), 0);
+  assert.equal(await live.server.streamsClosed(3000), 0);
   await page.checkClean();
 });
 
@@ -205,10 +188,10 @@ test('the chat preset POSTs JSON with a bearer token and streams chunks up to [D
   const question = JSON.parse(await page.inputValue('#body')).messages;
   assert.equal(chunks.map((c) => c.choices[0].delta.content ?? '').join(''), answerFor(question));
   assert.deepEqual([all.at(-1).kind, all.at(-1).data], ['closed', 'closeReason: closedstopped at [DONE]']);
-  assert.deepEqual([server.chats().at(-1).question, server.chats().at(-1).outcome], [question.at(-1).content, 'done']);
+  assert.deepEqual([live.server.chats().at(-1).question, live.server.chats().at(-1).outcome], [question.at(-1).content, 'done']);
 
   // Without stopping at [DONE], the end of the body is a reconnect, as for any EventSource.
-  const before = server.chats().length;
+  const before = live.server.chats().length;
   await page.uncheck('#stop-at-done');
   await page.fill('#url', '/v1/chat/completions?delay=1');
   await page.click('#connect');
@@ -216,8 +199,8 @@ test('the chat preset POSTs JSON with a bearer token and streams chunks up to [D
   const reconnect = (await rows(page)).find((r) => r.kind === 'reconnect');
   assert.equal(reconnect.data, 'in 1000 msattempt 1end_of_streamthe server closed the stream');
   await page.click('#disconnect');
-  assert.equal(await server.streamsClosed(3000), 0);
-  assert.equal(server.chats().length, before + 1, 'disconnected before the reconnect was sent');
+  assert.equal(await live.server.streamsClosed(3000), 0);
+  assert.equal(live.server.chats().length, before + 1, 'disconnected before the reconnect was sent');
   await page.checkClean();
 });
 

@@ -1,49 +1,28 @@
 // The Rust/Wasm example (examples/rust/), used as a person would: watch the ticker, ask a
 // question, press Stop. Its wasm must be built first (`npm test` builds the examples).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { answerFor } from '../../scripts/demo-routes.mjs';
-import { startServer } from '../../scripts/sse-server.mjs';
 import { ROOT } from '../../scripts/toolchain.mjs';
-import { launchBrowser } from '../support/browser.mjs';
+import { SHOTS, checkClean, openWatched, serverAndBrowser } from '../support/pages.mjs';
 
-const SHOTS = join(ROOT, 'test-output');
 const GLUE = join(ROOT, 'examples', 'rust', 'pkg', 'app.js');
 const T = { timeout: 10_000 };
-let server;
-let browser;
+const live = serverAndBrowser();
 let page;
 
-/** A page of the example that records page errors, console errors and CSP violations. */
-async function openExample() {
-  const p = await browser.newPage({ viewport: { width: 1100, height: 700 } });
-  p.errors = [];
-  p.on('pageerror', (e) => p.errors.push(e.message));
-  p.on('console', (m) => m.type() === 'error' && p.errors.push(`console: ${m.text()}`));
-  await p.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => (window.__csp ??= []).push(e.violatedDirective)));
-  await p.goto(`${server.url}/examples/rust/`);
-  return p;
-}
-
+const openExample = () => openWatched(live.browser, `${live.server.url}/examples/rust/`);
 const text = (p, selector) => p.textContent(selector);
 const count = async (p) => Number(await text(p, '#tick-count'));
-const csp = (p) => p.evaluate(() => window.__csp ?? []);
 
 before(async () => {
   if (!existsSync(GLUE)) {
     throw new Error(`${GLUE} is missing: build the Rust example first (node scripts/examples.mjs)`);
   }
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
+  await live.ready;
   page = await openExample();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 test('the ticker starts on load and its events appear and keep coming', async () => {
@@ -58,7 +37,7 @@ test('the ticker starts on load and its events appear and keep coming', async ()
   assert.equal(Number(id), Number(previousId) + 1);
   assert.equal(JSON.parse(data).tick, Number(id));
   assert.equal(type, Number(id) % 5 === 0 ? 'status' : 'message');
-  assert.equal(server.openStreams(), 1);
+  assert.equal(live.server.openStreams(), 1);
 });
 
 test('a question streams its answer in, piece by piece, to the exact text', async () => {
@@ -78,7 +57,7 @@ test('a question streams its answer in, piece by piece, to the exact text', asyn
   assert.ok(states.length >= 5, `the answer grew in steps (saw ${states.length} states)`);
   for (const state of states) assert.ok(expected.startsWith(state), `every state is a beginning of the answer: ${JSON.stringify(state)}`);
   assert.equal(await page.isEnabled('#ask'), true, 'Ask is enabled again once the answer is done');
-  const chat = server.chats().at(-1);
+  const chat = live.server.chats().at(-1);
   assert.deepEqual([chat.question, chat.outcome], [question, 'done']);
   await page.screenshot({ path: join(SHOTS, 'rust.png') });
 });
@@ -86,13 +65,12 @@ test('a question streams its answer in, piece by piece, to the exact text', asyn
 test('Stop drops the stream: the server sees the connection close and no more ticks arrive', async () => {
   await page.click('#tick-stop');
   assert.equal(await text(page, '#tick-status'), 'stopped: the stream was dropped');
-  assert.equal(await server.streamsClosed(3000), 0, 'the ticker request is aborted');
+  assert.equal(await live.server.streamsClosed(3000), 0, 'the ticker request is aborted');
   const stopped = await count(page);
   await page.waitForTimeout(1200);
   assert.equal(await count(page), stopped, 'no events after Stop');
   assert.deepEqual([await page.isEnabled('#tick-start'), await page.isEnabled('#tick-stop')], [true, false]);
-  assert.deepEqual(page.errors, []);
-  assert.deepEqual(await csp(page), []);
+  await checkClean(page);
 });
 
 test('a refused request shows the error and what the server said', async () => {
@@ -108,7 +86,7 @@ test('a refused request shows the error and what the server said', async () => {
   assert.equal(await p.isEnabled('#ask'), true);
   await p.screenshot({ path: join(SHOTS, 'rust-error.png') });
   // Chromium logs the 401 response itself; nothing else may fail.
-  assert.deepEqual(p.errors.filter((e) => !/status of 401/.test(e)), []);
-  assert.deepEqual(await csp(p), []);
+  p.problems = p.problems.filter((e) => !/status of 401/.test(e)); // the browser's own log line
+  await checkClean(p);
   await p.close();
 });

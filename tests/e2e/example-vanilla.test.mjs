@@ -2,47 +2,14 @@
 // watch it tick, close it; ask a question and watch the answer stream in, stop one midway,
 // and try a wrong token.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { answerFor } from '../../scripts/demo-routes.mjs';
-import { startServer } from '../../scripts/sse-server.mjs';
-import { ROOT } from '../../scripts/toolchain.mjs';
-import { launchBrowser } from '../support/browser.mjs';
+import { SHOTS, checkClean, openWatched, serverAndBrowser } from '../support/pages.mjs';
 import { sleep, until } from '../support/wait.mjs';
 
-const SHOTS = join(ROOT, 'test-output');
-let server;
-let browser;
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** A fresh page of the example, recording page errors, console errors and CSP violations. */
-async function openExample() {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && page.problems.push(`console: ${m.text()}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => (window.__csp ??= []).push(e.violatedDirective));
-  });
-  await page.goto(`${server.url}/examples/vanilla/`);
-  return page;
-}
-
-async function checkClean(page) {
-  assert.deepEqual(page.problems, [], 'no page errors');
-  assert.deepEqual(await page.evaluate(() => window.__csp ?? []), [], 'no CSP violations');
-}
+const live = serverAndBrowser();
+const openExample = () => openWatched(live.browser, `${live.server.url}/examples/vanilla/`);
 
 // The browser itself logs a failed request to the console: expect exactly that line.
 function dropRefusedRequest(page, pattern) {
@@ -71,12 +38,12 @@ test('the EventSource panel shows ticks growing, named status events, and Close 
   const status = await page.$$eval('#statuses li', (lis) => lis.map((li) => li.textContent));
   assert.match(status.at(-1), /^#5 {2}status: \{"tick":5,/, 'tick 5 comes as a named status event');
   assert.ok(!ticks.some((t) => t.startsWith('#5 ')), 'onmessage does not see the named event');
-  assert.equal(server.openStreams(), 1);
+  assert.equal(live.server.openStreams(), 1);
   await page.screenshot({ path: join(SHOTS, 'vanilla-feed.png') });
 
   await page.click('#close');
   assert.equal(await text(page, '#feed-state'), 'closed');
-  assert.equal(await server.streamsClosed(3000), 0, 'Close ends the connection at the server');
+  assert.equal(await live.server.streamsClosed(3000), 0, 'Close ends the connection at the server');
   const stopped = Number(await text(page, '#tick-count'));
   await sleep(1000);
   assert.equal(Number(await text(page, '#tick-count')), stopped, 'no ticks after Close');
@@ -98,7 +65,7 @@ test('a failed connection shows the error and the pending reconnect, then recove
   assert.equal(await page.isHidden('#feed-error'), true, 'the error goes once the feed is back');
   await until(async () => Number(await text(page, '#tick-count')) >= 1, 'a tick after the reconnect', 10_000);
   await page.click('#close');
-  assert.equal(await server.streamsClosed(3000), 0);
+  assert.equal(await live.server.streamsClosed(3000), 0);
   dropRefusedRequest(page, /ERR_CONNECTION_REFUSED/);
   await checkClean(page);
   await page.close();
@@ -121,11 +88,11 @@ test('the POST panel streams the answer piece by piece and ends on [DONE]', asyn
   const partial = seen.filter((s) => s && s !== expected);
   assert.ok(partial.length >= 5, `the answer grew through ${partial.length} partial states`);
   assert.ok(partial.every((s) => expected.startsWith(s)), 'each state is a prefix of the answer');
-  assert.equal(server.chats().at(-1).outcome, 'done');
+  assert.equal(live.server.chats().at(-1).outcome, 'done');
   await page.screenshot({ path: join(SHOTS, 'vanilla.png') });
   await page.click('#close');
-  assert.equal(await server.streamsClosed(3000), 0, 'no reconnect after [DONE]');
-  assert.equal(server.chats().length, 1, 'one request, no second POST');
+  assert.equal(await live.server.streamsClosed(3000), 0, 'no reconnect after [DONE]');
+  assert.equal(live.server.chats().length, 1, 'one request, no second POST');
   await checkClean(page);
   await page.close();
 });
@@ -137,8 +104,8 @@ test('Stop ends the answer midway and the server sees the disconnect', async () 
   await until(async () => (await text(page, '#answer')).length > 40, 'part of the answer', 10_000);
   await page.click('#stop');
   assert.equal(await chatState(page), 'stopped');
-  assert.equal(await server.streamsClosed(3000), 0);
-  const chat = server.chats().at(-1);
+  assert.equal(await live.server.streamsClosed(3000), 0);
+  const chat = live.server.chats().at(-1);
   assert.equal(chat.question, 'Tell me about heartbeats.');
   assert.equal(chat.outcome, 'disconnected');
   assert.ok(chat.sent < chat.pieces, `stopped after ${chat.sent} of ${chat.pieces} pieces`);
@@ -151,14 +118,14 @@ test('Stop ends the answer midway and the server sees the disconnect', async () 
 
 test('a wrong token shows the server\'s 401 message', async () => {
   const page = await openExample();
-  const before = server.chats().length;
+  const before = live.server.chats().length;
   await page.fill('#token', 'not-the-token');
   await page.click('#send');
   await page.waitForSelector('#chat-error:not([hidden])', { timeout: 10_000 });
   assert.equal(await text(page, '#chat-error'), 'HTTP 401: Incorrect API key provided. The demo server accepts "demo-token".');
   assert.equal(await chatState(page), 'failed');
   assert.equal(await text(page, '#answer'), '');
-  assert.equal(server.chats().length, before, 'no stream was started');
+  assert.equal(live.server.chats().length, before, 'no stream was started');
   assert.equal(await page.isEnabled('#send'), true, 'the form can be used again');
   await page.screenshot({ path: join(SHOTS, 'vanilla-401.png') });
   dropRefusedRequest(page, /status of 401/);

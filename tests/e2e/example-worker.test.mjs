@@ -1,44 +1,21 @@
 // The Web Worker example (examples/worker/), used as a person would: Start, watch the
 // events the worker posts, Stop. The stream must run in the worker, not in the page.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { startServer } from '../../scripts/sse-server.mjs';
-import { ROOT } from '../../scripts/toolchain.mjs';
-import { launchBrowser } from '../support/browser.mjs';
+import { test } from 'node:test';
+import { SHOTS, checkClean, openWatched, serverAndBrowser } from '../support/pages.mjs';
 import { sleep, until } from '../support/wait.mjs';
 
-const SHOTS = join(ROOT, 'test-output');
-let server;
-let browser;
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const live = serverAndBrowser();
 
 const count = async (page) => Number(await page.textContent('#count'));
 const states = (page) => page.$$eval('#states li', (lis) => lis.map((li) => li.textContent).reverse());
 
 test('events from the worker appear and grow, and Stop closes the stream at the server', async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   // Who asked for /events: a request from the worker carries the worker script as referrer.
   const feeds = [];
-  page.on('request', (r) => new URL(r.url()).pathname === '/events' && feeds.push(r.headers().referer));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => (window.__csp ??= []).push(e.violatedDirective));
-  });
-  await page.goto(`${server.url}/examples/worker/`);
+  const page = await openWatched(live.browser, `${live.server.url}/examples/worker/`, (p) =>
+    p.on('request', (r) => new URL(r.url()).pathname === '/events' && feeds.push(r.headers().referer)));
   await until(() => page.workers().length === 1, 'the module worker to start', 10_000);
   assert.match(page.workers()[0].url(), /\/examples\/worker\/worker\.js$/);
 
@@ -49,7 +26,7 @@ test('events from the worker appear and grow, and Stop closes the stream at the 
     return counts.size >= 5 && (await page.$$('#events tr.status')).length >= 1;
   }, 'several events, one of them a status event', 10_000);
   assert.equal(await page.textContent('#state'), 'open');
-  assert.equal(server.openStreams(), 1);
+  assert.equal(live.server.openStreams(), 1);
   assert.deepEqual(feeds.map((r) => new URL(r).pathname), ['/examples/worker/worker.js'], 'the worker made the one request');
 
   const rows = await page.$$eval('#events tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)).reverse());
@@ -63,7 +40,7 @@ test('events from the worker appear and grow, and Stop closes the stream at the 
 
   await page.click('#stop');
   await until(async () => (await page.textContent('#state')) === 'closed', 'the worker to report closed', 10_000);
-  assert.equal(await server.streamsClosed(3000), 0, 'Stop closes the connection at the server');
+  assert.equal(await live.server.streamsClosed(3000), 0, 'Stop closes the connection at the server');
   const stopped = await count(page);
   await sleep(1200);
   assert.equal(await count(page), stopped, 'no events after Stop');
@@ -73,7 +50,7 @@ test('events from the worker appear and grow, and Stop closes the stream at the 
   // Start again: a new source, so a new stream that starts over at tick 1.
   await page.click('#start');
   await until(async () => (await count(page)) > stopped + 1, 'events of the second stream', 10_000);
-  assert.equal(server.openStreams(), 1);
+  assert.equal(live.server.openStreams(), 1);
   const [total, newestId] = await page.evaluate(() => [
     Number(document.querySelector('#count').textContent),
     Number(document.querySelector('#events tr td:nth-child(2)').textContent),
@@ -81,10 +58,9 @@ test('events from the worker appear and grow, and Stop closes the stream at the 
   assert.equal(newestId, total - stopped, 'the second stream counts its ids from 1');
   await page.click('#stop');
   await until(async () => (await page.textContent('#state')) === 'closed', 'closed again', 10_000);
-  assert.equal(await server.streamsClosed(3000), 0);
+  assert.equal(await live.server.streamsClosed(3000), 0);
   await page.screenshot({ path: join(SHOTS, 'worker-stopped.png') });
 
-  assert.deepEqual(problems, [], 'no page errors');
-  assert.deepEqual(await page.evaluate(() => window.__csp ?? []), [], 'no CSP violations');
+  await checkClean(page);
   await page.close();
 });
