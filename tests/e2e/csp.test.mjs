@@ -2,22 +2,10 @@
 // `script-src 'self' 'wasm-unsafe-eval'` (no eval, no inline script). The policy is checked to
 // be in force first, so the rest proves the wasm instantiates and streams without eval.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startServer } from '../../scripts/sse-server.mjs';
-import { launchBrowser } from '../support/browser.mjs';
+import { test } from 'node:test';
+import { serverAndBrowser } from '../support/pages.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const live = serverAndBrowser();
 
 // The probe page and its module script are served through Playwright's routing, with the
 // same header the demo server sends: code run through the DevTools protocol is exempt from
@@ -54,13 +42,13 @@ try {
 `;
 
 test('under script-src \'self\' \'wasm-unsafe-eval\' the wasm loads, parses and streams, with no violation', async () => {
-  const page = await browser.newPage();
+  const page = await live.browser.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
   const headers = (type) => ({ 'content-type': type, 'content-security-policy': "script-src 'self' 'wasm-unsafe-eval'" });
-  await page.route(`${server.url}/csp-probe/`, (route) => route.fulfill({ headers: headers('text/html'), body: PAGE }));
-  await page.route(`${server.url}/csp-probe/probe.js`, (route) => route.fulfill({ headers: headers('text/javascript'), body: PROBE }));
-  await page.goto(`${server.url}/csp-probe/`);
+  await page.route(`${live.server.url}/csp-probe/`, (route) => route.fulfill({ headers: headers('text/html'), body: PAGE }));
+  await page.route(`${live.server.url}/csp-probe/probe.js`, (route) => route.fulfill({ headers: headers('text/javascript'), body: PROBE }));
+  await page.goto(`${live.server.url}/csp-probe/`);
   const result = await (await page.waitForFunction(() => window.__result, null, { timeout: 10_000 })).jsonValue();
   assert.equal(result.evalBlocked, true, 'the policy is in force: eval throws');
   assert.equal(result.error, undefined);

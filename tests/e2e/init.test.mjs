@@ -1,25 +1,14 @@
 // Loading the wasm: automatic on first use, or from where the user says; each test gets
 // a fresh page, since the module is loaded once per page.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startServer } from '../../scripts/sse-server.mjs';
-import { launchBrowser, openPage } from '../support/browser.mjs';
+import { test } from 'node:test';
+import { openPage } from '../support/browser.mjs';
+import { serverAndBrowser } from '../support/pages.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const live = serverAndBrowser();
 
 async function freshPage() {
-  const page = await openPage(browser, server.url);
+  const page = await openPage(live.browser, live.server.url);
   const wasmRequests = [];
   page.on('request', (r) => r.url().endsWith('.wasm') && wasmRequests.push(new URL(r.url()).pathname));
   return { page, wasmRequests };
@@ -39,7 +28,7 @@ test('the first API call loads the wasm next to the module, once, without an exp
 
 test('init() accepts the wasm bytes, and then nothing is fetched', async () => {
   const { page, wasmRequests } = await freshPage();
-  const bytes = [...Buffer.from(await (await fetch(`${server.url}/pkg/wasm_sse_bg.wasm`)).arrayBuffer())];
+  const bytes = [...Buffer.from(await (await fetch(`${live.server.url}/pkg/wasm_sse_bg.wasm`)).arrayBuffer())];
   const data = await page.evaluate(async (wasm) => {
     const { init, createParser } = await import('/pkg/index.js');
     await init(new Uint8Array(wasm));
