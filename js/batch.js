@@ -1,11 +1,28 @@
 // Unpacks a batch of parsed items, as the bindings send them once per chunk: one string
 // holding all the text, and a Uint32Array layout cutting it (see src/bindings/batch.rs).
+import { wasmMemory } from './init.js';
 
 const EVENT = 0;
 const RETRY = 1;
 const COMMENT = 2;
 const LAST_EVENT_ID = 3;
 const NO_TYPE = 0xffffffff;
+
+const decoder = new TextDecoder();
+// Below this many bytes, building an ASCII string by char codes beats a TextDecoder call,
+// whose fixed cost dominates for the short batches of small events.
+const SHORT_ASCII = 1024;
+
+/**
+ * Copies a batch out of wasm memory (where the engine left it for this call) as
+ * `[text, layout]`: read at once, since a callback may run wasm code that moves memory.
+ */
+export function readBatch(textPtr, textLength, ascii, layoutPtr, layoutLength) {
+  const { buffer } = wasmMemory();
+  const bytes = new Uint8Array(buffer, textPtr, textLength);
+  const text = ascii && textLength <= SHORT_ASCII ? String.fromCharCode.apply(null, bytes) : decoder.decode(bytes);
+  return [text, new Uint32Array(buffer, layoutPtr, layoutLength).slice()];
+}
 
 /**
  * Calls `visit(kind, a, b, c)` for each item in order: `('event', type|undefined, data,

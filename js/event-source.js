@@ -1,6 +1,6 @@
 // `EventSource`: the browser's class, same shape and events, over the Rust engine, with
 // fetch options (method, headers, body, retry policy, signal) in its second argument.
-import { forEachItem } from './batch.js';
+import { forEachItem, readBatch } from './batch.js';
 import { bodyOptions, retryOptions, startEngine } from './engine.js';
 import { SseError } from './errors.js';
 
@@ -188,8 +188,8 @@ export class EventSource extends EventTarget {
         this.#readyState = OPEN;
         this.dispatchEvent(new Event('open'));
       },
-      batch: (text, layout) =>
-        forEachItem(text, layout, (kind, type, data, lastEventId) => {
+      batch: (...raw) =>
+        forEachItem(...readBatch(...raw), (kind, type, data, lastEventId) => {
           if (this.#readyState === CLOSED) return;
           // Comments and `retry:` are no events in the spec; they reach only the init's
           // observers (heartbeat watchdogs, inspectors), never listeners.

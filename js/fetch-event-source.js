@@ -1,6 +1,6 @@
 // `fetchEventSource(input, init)`: the API and behaviour of @microsoft/fetch-event-source
 // 2.0.1, over the Rust engine, with its known bugs fixed (listed in the README).
-import { forEachItem } from './batch.js';
+import { forEachItem, readBatch } from './batch.js';
 import { startEngine } from './engine.js';
 import { SseError } from './errors.js';
 
@@ -140,8 +140,8 @@ export function fetchEventSource(input, init = {}) {
         },
         check: remembering(onopen),
         open: () => {},
-        batch: (text, layout) =>
-          forEachItem(text, layout, (kind, a, b, c) => {
+        batch: (...raw) =>
+          forEachItem(...readBatch(...raw), (kind, a, b, c) => {
             if (kind === 'retry') {
               retryInterval = a;
               pendingRetry = a;

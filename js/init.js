@@ -4,6 +4,7 @@ import initGlue from './wasm_sse.js';
 
 let loading;
 let ready = false;
+let memory;
 // Where the .wasm comes from when `init` is given nothing: the file next to this module,
 // fetched. Node cannot fetch `file:` URLs, so its entry (node.js) reads the file instead.
 let defaultSource = () => new URL('./wasm_sse_bg.wasm', import.meta.url);
@@ -16,6 +17,9 @@ export function setDefaultSource(source) {
 /** Whether the wasm module has finished loading. */
 export const isReady = () => ready;
 
+/** The module's memory, once loaded: batches are read from it (batch.js). */
+export const wasmMemory = () => memory;
+
 /**
  * @param {URL | string | Request | Response | BufferSource | WebAssembly.Module} [input]
  * @returns {Promise<void>}
@@ -26,7 +30,8 @@ export function init(input) {
     loading = Promise.resolve()
       .then(() => initGlue({ module_or_path: input ?? defaultSource() }))
       .then(
-        () => {
+        (exports) => {
+          memory = exports.memory;
           ready = true;
         },
         (error) => {

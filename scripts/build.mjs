@@ -1,7 +1,7 @@
 // `npm run build`: cargo (release, wasm32) → wasm-bindgen --target web → wasm-opt -Oz
 // → pkg/, a publishable npm package assembled from pkg-template/ and js/.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ROOT, WASM_TARGET, wasmCargo, wasmTargetDir } from './toolchain.mjs';
@@ -31,6 +31,13 @@ function crateVersion() {
   return m[1];
 }
 
+/** The snippet modules under pkg/snippets/, as paths relative to pkg/. */
+function snippetFiles() {
+  return readdirSync(join(PKG, 'snippets'), { recursive: true })
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => join('snippets', f));
+}
+
 export function build() {
   const route = wasmCargo();
   if (!route) throw new Error('build: no wasm32 toolchain; run `npm run bootstrap` first');
@@ -49,6 +56,8 @@ export function build() {
     ['-Oz', ...WASM_OPT_FEATURES, join(GLUE, `${NAME}_bg.wasm`), '-o', join(PKG, `${NAME}_bg.wasm`)]);
 
   for (const f of [`${NAME}.js`, `${NAME}.d.ts`, `${NAME}_bg.wasm.d.ts`]) copyFileSync(join(GLUE, f), join(PKG, f));
+  // JavaScript the crate declares with `inline_js` (the body pump), imported by the glue.
+  cpSync(join(GLUE, 'snippets'), join(PKG, 'snippets'), { recursive: true });
   for (const f of readdirSync(join(ROOT, 'js'))) copyFileSync(join(ROOT, 'js', f), join(PKG, f));
   copyFileSync(join(ROOT, 'pkg-template', 'README.md'), join(PKG, 'README.md'));
   const manifest = JSON.parse(readFileSync(join(ROOT, 'pkg-template', 'package.json'), 'utf8'));
@@ -57,7 +66,7 @@ export function build() {
 
   const size = (f) => statSync(join(PKG, f)).size;
   const gz = (f) => gzipSync(readFileSync(join(PKG, f)), { level: 9 }).length;
-  const js = manifest.files.filter((f) => f.endsWith('.js'));
+  const js = [...manifest.files.filter((f) => f.endsWith('.js')), ...snippetFiles()];
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
   const wasmFile = `${NAME}_bg.wasm`;
   console.log(`build: pkg/ ready: wasm ${kib(size(wasmFile))} (${kib(gz(wasmFile))} gz), `

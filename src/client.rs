@@ -36,7 +36,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use wasm_bindgen::JsValue;
 use web_sys::{AbortSignal, RequestCredentials, Response};
 
@@ -177,6 +177,7 @@ impl EventSourceBuilder {
             queue.borrow_mut().push_back(Err(error));
             return EventStream {
                 queue,
+                waker: Rc::default(),
                 engine: None,
             };
         }
@@ -188,8 +189,10 @@ impl EventSourceBuilder {
             signal: self.signal,
             reconnect_at_end: true,
         };
+        let waker = Rc::new(RefCell::new(None));
         let observer = QueueObserver {
             queue: queue.clone(),
+            waker: Rc::clone(&waker),
         };
         let output = queue.clone();
         let engine = async move {
@@ -199,21 +202,27 @@ impl EventSourceBuilder {
         };
         EventStream {
             queue,
+            waker,
             engine: Some(Box::pin(engine)),
         }
     }
 }
 
 type Queue = Rc<RefCell<VecDeque<Result<Event, Error>>>>;
+/// The task waiting for the stream: the body is read outside any poll (see
+/// `BodyReader::pump`), so new events must wake it.
+type SharedWaker = Rc<RefCell<Option<Waker>>>;
 
 /// A stream of events from one event source, reconnecting as its policy says.
 ///
 /// Errors the client retries are yielded and the stream goes on; after an error it does
 /// not retry (a fatal status, 204, too many attempts, an abort) the stream ends. The
-/// engine only runs while the stream is polled, so a slow consumer slows the reading.
+/// request starts when the stream is first polled; from then on the body is read as it
+/// arrives, and its events wait in the stream until they are polled.
 #[must_use = "streams do nothing unless polled"]
 pub struct EventStream {
     queue: Queue,
+    waker: SharedWaker,
     engine: Option<Pin<Box<dyn Future<Output = ()>>>>,
 }
 
@@ -230,7 +239,10 @@ impl Stream for EventStream {
             };
             match engine.as_mut().poll(cx) {
                 Poll::Ready(()) => self.engine = None,
-                Poll::Pending if self.queue.borrow().is_empty() => return Poll::Pending,
+                Poll::Pending if self.queue.borrow().is_empty() => {
+                    *self.waker.borrow_mut() = Some(cx.waker().clone());
+                    return Poll::Pending;
+                }
                 Poll::Pending => {}
             }
         }
@@ -239,18 +251,27 @@ impl Stream for EventStream {
 
 struct QueueObserver {
     queue: Queue,
+    waker: SharedWaker,
+}
+
+impl QueueObserver {
+    fn push(&self, item: Result<Event, Error>) {
+        self.queue.borrow_mut().push_back(item);
+        if let Some(waker) = self.waker.borrow_mut().take() {
+            waker.wake();
+        }
+    }
 }
 
 impl Observer for QueueObserver {
     fn open(&mut self, _response: &Response) {
-        self.queue.borrow_mut().push_back(Ok(Event::Open));
+        self.push(Ok(Event::Open));
     }
 
     fn items(&mut self, items: &[Item], _last_event_id: &str) -> Result<(), Error> {
-        let mut queue = self.queue.borrow_mut();
         for item in items {
             if let Item::Event(event) = item {
-                queue.push_back(Ok(Event::Message(event.clone())));
+                self.push(Ok(Event::Message(event.clone())));
             }
         }
         Ok(())
@@ -259,7 +280,7 @@ impl Observer for QueueObserver {
     fn failed(&mut self, error: &Error, decision: Decision) -> Decision {
         // Terminal errors are yielded once, when the engine returns them.
         if let Decision::Reconnect { .. } = decision {
-            self.queue.borrow_mut().push_back(Err(error.clone()));
+            self.push(Err(error.clone()));
         }
         decision
     }

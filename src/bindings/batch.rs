@@ -18,15 +18,27 @@ const LAST_EVENT_ID: u32 = 3;
 /// The layout's type length for an event without an `event:` field.
 const NO_TYPE: u32 = u32::MAX;
 
-#[derive(Default)]
 pub(crate) struct Batch {
     text: String,
+    /// Whether `text` is all ASCII, which JavaScript can decode without a TextDecoder.
+    ascii: bool,
     layout: Vec<u32>,
+}
+
+impl Default for Batch {
+    fn default() -> Self {
+        Batch {
+            text: String::new(),
+            ascii: true,
+            layout: Vec::new(),
+        }
+    }
 }
 
 impl Batch {
     pub(crate) fn clear(&mut self) {
         self.text.clear();
+        self.ascii = true;
         self.layout.clear();
     }
 
@@ -70,23 +82,22 @@ impl Batch {
         let units = if s.is_ascii() {
             s.len()
         } else {
+            self.ascii = false;
             s.chars().map(char::len_utf16).sum()
         };
         // A string past 4 GiB cannot exist in wasm32 memory.
         units as u32
     }
 
-    /// `[text, layout]` for JavaScript.
-    pub(crate) fn to_js(&self) -> (JsString, Uint32Array) {
-        (
-            JsString::from(self.text.as_str()),
-            Uint32Array::from(self.layout.as_slice()),
-        )
+    /// The text's UTF-8 bytes, whether they are all ASCII, and the layout, for JavaScript
+    /// to read from wasm memory.
+    pub(crate) fn raw_parts(&self) -> (&[u8], bool, &[u32]) {
+        (self.text.as_bytes(), self.ascii, &self.layout)
     }
 
     /// `[text, layout]` as one array, for functions that return one value.
     pub(crate) fn to_js_array(&self) -> Array {
-        let (text, layout) = self.to_js();
-        Array::of2(&text, &layout)
+        let text = JsString::from(self.text.as_str());
+        Array::of2(&text, &Uint32Array::from(self.layout.as_slice()))
     }
 }

@@ -139,7 +139,7 @@ pub fn connect(options: JsValue, handlers: JsValue) -> Result<(), JsValue> {
     let observer = JsObserver {
         connecting: required("connecting")?,
         open: required("open")?,
-        batch_handler: required("batch")?,
+        batch_handler: required("batch")?.unchecked_into(),
         failed: required("failed")?,
         check: function(&handlers, "check"),
         batch: Batch::default(),
@@ -157,10 +157,29 @@ pub fn connect(options: JsValue, handlers: JsValue) -> Result<(), JsValue> {
     Ok(())
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The wrapper's `batch(textPtr, textLength, ascii, layoutPtr, layoutLength)`: numbers
+    /// only, so calling it allocates nothing.
+    #[wasm_bindgen(extends = Function)]
+    type BatchHandler;
+
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn call_batch(
+        this: &BatchHandler,
+        this_arg: &JsValue,
+        text: u32,
+        text_length: u32,
+        ascii: bool,
+        layout: u32,
+        layout_length: u32,
+    ) -> Result<(), JsValue>;
+}
+
 struct JsObserver {
     connecting: Function,
     open: Function,
-    batch_handler: Function,
+    batch_handler: BatchHandler,
     failed: Function,
     check: Option<Function>,
     batch: Batch,
@@ -198,10 +217,18 @@ impl Observer for JsObserver {
         if self.batch.is_empty() {
             return Ok(());
         }
-        let (text, layout) = self.batch.to_js();
+        // The handler reads the batch straight from wasm memory (js/batch.js), before
+        // anything else can run in this module.
+        let (text, ascii, layout) = self.batch.raw_parts();
         self.batch_handler
-            .call2(&JsValue::UNDEFINED, &text, &layout)
-            .map(|_| ())
+            .call_batch(
+                &JsValue::UNDEFINED,
+                text.as_ptr() as u32,
+                text.len() as u32,
+                ascii,
+                layout.as_ptr() as u32,
+                layout.len() as u32,
+            )
             .map_err(|thrown| callback_error(&thrown))
     }
 

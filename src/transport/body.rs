@@ -1,8 +1,8 @@
 //! Reading a response body's `ReadableStream` chunk by chunk.
 
-use super::sys::describe;
+use super::sys::{describe, pump};
 use crate::error::Error;
-use js_sys::Uint8Array;
+use js_sys::{Function, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, ReadableStreamReadResult, Response};
@@ -50,6 +50,24 @@ impl BodyReader {
         buffer.resize(chunk.length() as usize, 0);
         chunk.copy_to(buffer);
         Ok(true)
+    }
+
+    /// Hands every chunk to `sink` (a JS function of a `Uint8Array` returning whether to
+    /// go on) until the end of the body (`true`) or until `sink` says stop (`false`).
+    pub(crate) async fn pump(&mut self, sink: &Function) -> Result<bool, Error> {
+        let Some(reader) = &self.reader else {
+            return Ok(true);
+        };
+        let ended = JsFuture::from(pump(reader, sink))
+            .await
+            .map_err(|e| network(&e))?;
+        if ended.as_bool() == Some(true) {
+            if let Some(reader) = self.reader.take() {
+                reader.release_lock();
+            }
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     /// Reads at most `limit` bytes of the body, for error messages, then cancels it.

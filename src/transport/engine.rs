@@ -14,9 +14,12 @@ use crate::parser::{Item, Parser, ParserOptions};
 use crate::retry::{Decision, Failure, RetryPolicy, RetryState};
 use crate::state::{classify, retry_after_ms, Verdict};
 use futures_util::future::{select, Either};
-use js_sys::Promise;
+use js_sys::{Promise, Uint8Array};
+use std::cell::RefCell;
 use std::pin::pin;
-use wasm_bindgen::JsValue;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Response};
 
@@ -63,7 +66,10 @@ pub(crate) trait Observer {
 
 /// Runs an event source until it stops for good: `Ok` when the body ended and
 /// `reconnect_at_end` is off, otherwise the error that stopped it.
-pub(crate) async fn run<O: Observer>(mut config: Config, observer: O) -> Result<(), Error> {
+pub(crate) async fn run<O: Observer + 'static>(
+    mut config: Config,
+    observer: O,
+) -> Result<(), Error> {
     let Some(signal) = config.signal.take() else {
         return Engine::new(config, observer).run().await;
     };
@@ -87,79 +93,142 @@ fn disconnected(error: Error) -> Ended {
     (error, Some(Failure::Disconnected))
 }
 
-struct Engine<O> {
-    config: Config,
+/// What a connection's chunks change: shared between the engine and the function that
+/// the body pump calls with each chunk (see [`BodyReader::pump`]).
+struct Stream<O> {
     observer: O,
     parser: Parser,
     retry: RetryState,
     chunk: Vec<u8>,
     items: Vec<Item>,
+    /// Why the pump was told to stop, for the engine to report.
+    stopped: Option<Ended>,
 }
 
-impl<O: Observer> Engine<O> {
+impl<O: Observer> Stream<O> {
+    /// Parses `chunk` (the end of the body when `None`) and hands the items to the
+    /// observer.
+    fn feed(&mut self, chunk: Option<&Uint8Array>) -> Result<(), Ended> {
+        let Stream {
+            parser,
+            items,
+            chunk: buffer,
+            retry,
+            ..
+        } = self;
+        items.clear();
+        let parsed = match chunk {
+            Some(chunk) => {
+                // One copy, straight from the chunk into wasm memory.
+                buffer.resize(chunk.length() as usize, 0);
+                chunk.copy_to(buffer);
+                parser.feed(buffer, |item| items.push(item))
+            }
+            None => parser.finish(|item| items.push(item)),
+        };
+        for item in items.iter() {
+            match item {
+                Item::Retry(ms) => retry.set_reconnection_time(*ms),
+                Item::Event(_) => retry.event_received(),
+                Item::Comment(_) => {}
+            }
+        }
+        // Items before a parse error are still delivered, then the error fails the
+        // connection: a stream past its limits will not get better on a retry.
+        self.observer
+            .items(&self.items, self.parser.last_event_id())
+            .map_err(disconnected)?;
+        parsed.map_err(|e| (Error::Parse(e), None))
+    }
+}
+
+struct Engine<O> {
+    config: Config,
+    stream: Rc<RefCell<Stream<O>>>,
+}
+
+impl<O: Observer + 'static> Engine<O> {
     fn new(config: Config, observer: O) -> Self {
         let mut parser = Parser::with_options(config.parser.clone());
         // A caller's ID with U+0000 is refused, as the parser refuses such an `id:` field.
         parser.set_last_event_id(&config.last_event_id);
-        Engine {
-            retry: RetryState::new(&config.retry),
-            config,
+        let stream = Stream {
             observer,
             parser,
+            retry: RetryState::new(&config.retry),
             chunk: Vec::new(),
             items: Vec::new(),
+            stopped: None,
+        };
+        Engine {
+            config,
+            stream: Rc::new(RefCell::new(stream)),
         }
     }
 
-    async fn run(mut self) -> Result<(), Error> {
+    async fn run(self) -> Result<(), Error> {
         loop {
             let (error, failure) = match self.connect().await {
                 Ok(()) => return Ok(()),
                 Err(ended) => ended,
             };
-            let decision = match failure {
-                Some(failure) => {
-                    self.config
-                        .retry
-                        .decide(&mut self.retry, failure, now_ms(), random())
-                }
-                None => Decision::Fail,
-            };
-            let error = match decision {
-                Decision::GiveUp { attempts } => Error::RetriesExhausted {
-                    attempts,
-                    last: Box::new(error),
-                },
-                _ => error,
-            };
-            match self.observer.failed(&error, decision) {
-                // [spec] "reestablish the connection": wait the delay, then connect again
-                // with the same parser state except the half-built event.
-                Decision::Reconnect { delay, .. } => {
-                    self.parser.reset();
-                    Delay::new(delay).await;
-                }
-                // [spec] "fail the connection".
-                Decision::Fail | Decision::GiveUp { .. } => return Err(error),
+            let delay = self.after_failure(error, failure)?;
+            Delay::new(delay).await;
+        }
+    }
+
+    /// Asks the retry policy and the observer what a failed connection leads to: the
+    /// delay before reconnecting, or the error that ends the source.
+    fn after_failure(&self, error: Error, failure: Option<Failure>) -> Result<u64, Error> {
+        // No borrow of the stream is held across an await, so none is live here.
+        let mut stream = self.stream.borrow_mut();
+        let decision = match failure {
+            Some(failure) => {
+                self.config
+                    .retry
+                    .decide(&mut stream.retry, failure, now_ms(), random())
             }
+            None => Decision::Fail,
+        };
+        let error = match decision {
+            Decision::GiveUp { attempts } => Error::RetriesExhausted {
+                attempts,
+                last: Box::new(error),
+            },
+            _ => error,
+        };
+        match stream.observer.failed(&error, decision) {
+            // [spec] "reestablish the connection": wait the delay, then connect again
+            // with the same parser state except the half-built event.
+            Decision::Reconnect { delay, .. } => {
+                stream.parser.reset();
+                Ok(delay)
+            }
+            // [spec] "fail the connection".
+            Decision::Fail | Decision::GiveUp { .. } => Err(error),
         }
     }
 
     /// One connection, from request to the end of its body.
-    async fn connect(&mut self) -> Result<(), Ended> {
-        self.observer.connecting();
+    async fn connect(&self) -> Result<(), Ended> {
+        let last_event_id = {
+            let mut stream = self.stream.borrow_mut();
+            stream.observer.connecting();
+            stream.parser.last_event_id().to_owned()
+        };
         let guard = AbortGuard::new();
         let response = self
             .config
             .request
-            .send(self.parser.last_event_id(), guard.signal().as_ref())
+            .send(&last_event_id, guard.signal().as_ref())
             .await
             .map_err(|e| match e {
                 // [spec] "if res is a network error, then reestablish the connection".
                 Error::Network { .. } => disconnected(e),
                 _ => (e, None),
             })?;
-        match self.observer.check_response(&response) {
+        let hook = self.stream.borrow_mut().observer.check_response(&response);
+        match hook {
             Some(check) => {
                 JsFuture::from(check)
                     .await
@@ -168,44 +237,36 @@ impl<O: Observer> Engine<O> {
             None => check(&response).await?,
         }
         // [spec] "announce the connection"
-        self.retry.opened(now_ms());
-        self.observer.open(&response);
-        let mut body = BodyReader::new(&response).map_err(disconnected)?;
-        loop {
-            let more = body
-                .read_into(&mut self.chunk)
-                .await
-                .map_err(disconnected)?;
-            let Engine {
-                parser,
-                items,
-                chunk,
-                retry,
-                ..
-            } = self;
-            items.clear();
-            let parsed = if more {
-                parser.feed(chunk, |item| items.push(item))
-            } else {
-                parser.finish(|item| items.push(item))
-            };
-            for item in items.iter() {
-                match item {
-                    Item::Retry(ms) => retry.set_reconnection_time(*ms),
-                    Item::Event(_) => retry.event_received(),
-                    Item::Comment(_) => {}
-                }
-            }
-            // Items before a parse error are still delivered, then the error fails
-            // the connection: a stream past its limits will not get better on a retry.
-            self.observer
-                .items(&self.items, self.parser.last_event_id())
-                .map_err(disconnected)?;
-            parsed.map_err(|e| (Error::Parse(e), None))?;
-            if !more {
-                break;
-            }
+        {
+            let mut stream = self.stream.borrow_mut();
+            stream.retry.opened(now_ms());
+            stream.observer.open(&response);
         }
+        let mut body = BodyReader::new(&response).map_err(disconnected)?;
+        let shared = Rc::clone(&self.stream);
+        let sink = Closure::<dyn FnMut(Uint8Array) -> bool>::new(move |chunk: Uint8Array| {
+            // Only the pump calls this, while the engine awaits it: never borrowed here.
+            let Ok(mut stream) = shared.try_borrow_mut() else {
+                return false;
+            };
+            let result = stream.feed(Some(&chunk));
+            result.map_err(|ended| stream.stopped = Some(ended)).is_ok()
+        });
+        let ended = body
+            .pump(sink.as_ref().unchecked_ref())
+            .await
+            .map_err(disconnected)?;
+        let mut stream = self.stream.borrow_mut();
+        if !ended {
+            let unexplained = (
+                Error::Network {
+                    message: String::new(),
+                },
+                None,
+            );
+            return Err(stream.stopped.take().unwrap_or(unexplained));
+        }
+        stream.feed(None)?;
         if self.config.reconnect_at_end {
             // [spec] "When a user agent is to reestablish the connection": the end of
             // the body is not an error, but the client reconnects all the same.
