@@ -27,7 +27,7 @@
 //! ```
 
 use crate::error::Error;
-use crate::parser::{Item, ParserOptions};
+use crate::parser::{Item, ItemRef, ParserOptions};
 use crate::retry::{Decision, RetryPolicy};
 use crate::transport::{run, Config, Observer, RequestSpec, Source};
 use futures_core::Stream;
@@ -268,12 +268,15 @@ impl Observer for QueueObserver {
         self.push(Ok(Event::Open));
     }
 
-    fn items(&mut self, items: &[Item], _last_event_id: &str) -> Result<(), Error> {
-        for item in items {
-            if let Item::Event(event) = item {
-                self.push(Ok(Event::Message(event.clone())));
+    fn item(&mut self, item: ItemRef<'_>) {
+        if let ItemRef::Event { .. } = item {
+            if let Item::Event(event) = item.to_item() {
+                self.push(Ok(Event::Message(event)));
             }
         }
+    }
+
+    fn chunk_done(&mut self, _last_event_id: &str) -> Result<(), Error> {
         Ok(())
     }
 

@@ -8,7 +8,7 @@
 //! `2, length` for a comment,
 //! `3, length` for a new last event ID string (client connections only).
 
-use crate::parser::Item;
+use crate::parser::ItemRef;
 use js_sys::{Array, JsString, Uint32Array};
 
 const EVENT: u32 = 0;
@@ -46,24 +46,25 @@ impl Batch {
         self.layout.is_empty()
     }
 
-    pub(crate) fn push(&mut self, item: &Item) {
+    pub(crate) fn push(&mut self, item: ItemRef<'_>) {
         match item {
-            Item::Event(event) => {
-                let type_len = event
-                    .event_type
-                    .as_deref()
-                    .map_or(NO_TYPE, |t| self.text(t));
-                let data_len = self.text(&event.data);
-                let id_len = self.text(&event.last_event_id);
+            ItemRef::Event {
+                event_type,
+                data,
+                last_event_id,
+            } => {
+                let type_len = event_type.map_or(NO_TYPE, |t| self.text(t));
+                let data_len = self.text(data);
+                let id_len = self.text(last_event_id);
                 self.layout
                     .extend_from_slice(&[EVENT, type_len, data_len, id_len]);
             }
-            Item::Retry(ms) => {
+            ItemRef::Retry(ms) => {
                 // Milliseconds past 2^53 lose precision in JS, and no delay is that long.
                 self.layout
-                    .extend_from_slice(&[RETRY, *ms as u32, (*ms >> 32) as u32]);
+                    .extend_from_slice(&[RETRY, ms as u32, (ms >> 32) as u32]);
             }
-            Item::Comment(text) => {
+            ItemRef::Comment(text) => {
                 let len = self.text(text);
                 self.layout.extend_from_slice(&[COMMENT, len]);
             }

@@ -5,7 +5,7 @@
 use super::batch::Batch;
 use super::errors::client_error;
 use crate::error::Error;
-use crate::parser::{Item, ParserOptions};
+use crate::parser::{ItemRef, ParserOptions};
 use crate::retry::{Backoff, Decision, RetryPolicy};
 use crate::transport::{callback_error, run, Config, Observer, RequestSpec, Source};
 use js_sys::{Function, Object, Promise, Reflect};
@@ -203,11 +203,11 @@ impl Observer for JsObserver {
         let _ = self.open.call1(&JsValue::UNDEFINED, response);
     }
 
-    fn items(&mut self, items: &[Item], last_event_id: &str) -> Result<(), Error> {
-        self.batch.clear();
-        for item in items {
-            self.batch.push(item);
-        }
+    fn item(&mut self, item: ItemRef<'_>) {
+        self.batch.push(item);
+    }
+
+    fn chunk_done(&mut self, last_event_id: &str) -> Result<(), Error> {
         // Reported when it changes, so the JS side can reconnect on its own (as
         // `fetchEventSource` does after `onclose` throws) with the right ID.
         if last_event_id != self.last_event_id {
@@ -220,7 +220,8 @@ impl Observer for JsObserver {
         // The handler reads the batch straight from wasm memory (js/batch.js), before
         // anything else can run in this module.
         let (text, ascii, layout) = self.batch.raw_parts();
-        self.batch_handler
+        let called = self
+            .batch_handler
             .call_batch(
                 &JsValue::UNDEFINED,
                 text.as_ptr() as u32,
@@ -229,7 +230,9 @@ impl Observer for JsObserver {
                 layout.as_ptr() as u32,
                 layout.len() as u32,
             )
-            .map_err(|thrown| callback_error(&thrown))
+            .map_err(|thrown| callback_error(&thrown));
+        self.batch.clear();
+        called
     }
 
     fn failed(&mut self, error: &Error, decision: Decision) -> Decision {

@@ -40,7 +40,7 @@ impl RawParser {
         let batch = &mut self.batch;
         batch.clear();
         self.parser
-            .feed(chunk, |item| batch.push(&item))
+            .feed_borrowed(chunk, |item| batch.push(item))
             .map_err(|e| parse_error(&e))?;
         Ok(batch.to_js_array())
     }
@@ -51,7 +51,7 @@ impl RawParser {
         let batch = &mut self.batch;
         batch.clear();
         self.parser
-            .finish(|item| batch.push(&item))
+            .finish_borrowed(|item| batch.push(item))
             .map_err(|e| parse_error(&e))?;
         Ok(batch.to_js_array())
     }

@@ -3,7 +3,7 @@
 
 use super::fields::EventBuffers;
 use super::lines::LineSplitter;
-use super::{Item, ParseError};
+use super::{Item, ItemRef, ParseError};
 
 /// The default [`ParserOptions::max_event_size`]: 16 MiB.
 pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
@@ -85,6 +85,15 @@ impl Parser {
     where
         F: FnMut(Item),
     {
+        self.feed_borrowed(chunk, |item| on_item(item.to_item()))
+    }
+
+    /// [`Parser::feed`], handing out items borrowed from the parser's buffers: nothing is
+    /// allocated per event.
+    pub fn feed_borrowed<F>(&mut self, chunk: &[u8], mut on_item: F) -> Result<(), ParseError>
+    where
+        F: FnMut(ItemRef<'_>),
+    {
         if let Some(error) = &self.failed {
             return Err(error.clone());
         }
@@ -105,6 +114,14 @@ impl Parser {
     pub fn finish<F>(&mut self, mut on_item: F) -> Result<(), ParseError>
     where
         F: FnMut(Item),
+    {
+        self.finish_borrowed(|item| on_item(item.to_item()))
+    }
+
+    /// [`Parser::finish`], handing out borrowed items as [`Parser::feed_borrowed`] does.
+    pub fn finish_borrowed<F>(&mut self, mut on_item: F) -> Result<(), ParseError>
+    where
+        F: FnMut(ItemRef<'_>),
     {
         let mut result = match &self.failed {
             Some(error) => Err(error.clone()),

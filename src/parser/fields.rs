@@ -3,8 +3,12 @@
 //! \[spec\] "When a stream is parsed, a data buffer, an event type buffer, and a last
 //! event ID buffer must be associated with it."
 
-use super::{Event, Item, ParseError};
+use super::{ItemRef, ParseError};
 use std::borrow::Cow;
+
+/// The largest data buffer kept between events; a larger one is freed after dispatch, so
+/// one huge event does not hold its memory for the rest of the stream.
+const KEPT_CAPACITY: usize = 64 * 1024;
 
 #[derive(Debug)]
 pub(crate) struct EventBuffers {
@@ -48,7 +52,7 @@ impl EventBuffers {
     /// Processes one complete line (without its line ending).
     pub(crate) fn process_line<F>(&mut self, line: &[u8], on_item: &mut F) -> Result<(), ParseError>
     where
-        F: FnMut(Item),
+        F: FnMut(ItemRef<'_>),
     {
         // [spec] "If the line is empty (a blank line): Dispatch the event, as defined below."
         if line.is_empty() {
@@ -58,7 +62,7 @@ impl EventBuffers {
         // [spec] "If the line starts with a U+003A COLON character (:): Ignore the line."
         // It is still reported, so callers can see heartbeats.
         if let Some((b':', comment)) = line.split_first() {
-            on_item(Item::Comment(decode(strip_one_space(comment)).into_owned()));
+            on_item(ItemRef::Comment(&decode(strip_one_space(comment))));
             return Ok(());
         }
         match memchr::memchr(b':', line) {
@@ -90,7 +94,7 @@ impl EventBuffers {
         on_item: &mut F,
     ) -> Result<(), ParseError>
     where
-        F: FnMut(Item),
+        F: FnMut(ItemRef<'_>),
     {
         match name {
             // [spec] "Append the field value to the data buffer, then append a single
@@ -122,7 +126,7 @@ impl EventBuffers {
             // reconnection time to that integer. Otherwise, ignore the field."
             b"retry" => {
                 if let Some(ms) = parse_digits(value) {
-                    on_item(Item::Retry(ms));
+                    on_item(ItemRef::Retry(ms));
                 }
             }
             // [spec] "Otherwise: The field is ignored."
@@ -134,7 +138,7 @@ impl EventBuffers {
     /// \[spec\] "When the user agent is required to dispatch the event …"
     pub(crate) fn dispatch<F>(&mut self, on_item: &mut F)
     where
-        F: FnMut(Item),
+        F: FnMut(ItemRef<'_>),
     {
         // [spec] "1. Set the last event ID string of the event source to the value of the
         // last event ID buffer. The buffer does not get reset, so the last event ID string
@@ -151,17 +155,22 @@ impl EventBuffers {
         }
         // [spec] "3. If the data buffer's last character is a U+000A LINE FEED (LF)
         // character, then remove the last character from the data buffer."
-        let mut data = std::mem::take(&mut self.data);
-        if data.ends_with('\n') {
-            data.pop();
+        if self.data.ends_with('\n') {
+            self.data.pop();
         }
+        on_item(ItemRef::Event {
+            event_type: (!self.event_type.is_empty()).then_some(self.event_type.as_str()),
+            data: &self.data,
+            last_event_id: &self.last_event_id,
+        });
         // [spec] "7. Set the data buffer and the event type buffer to the empty string."
-        let event_type = std::mem::take(&mut self.event_type);
-        on_item(Item::Event(Event {
-            event_type: (!event_type.is_empty()).then_some(event_type),
-            data,
-            last_event_id: self.last_event_id.clone(),
-        }));
+        // The data buffer keeps its allocation for the next event, unless it is large.
+        if self.data.capacity() > KEPT_CAPACITY {
+            self.data = String::new();
+        } else {
+            self.data.clear();
+        }
+        self.event_type.clear();
     }
 }
 

@@ -36,3 +36,42 @@ impl Event {
         self.event_type.as_deref().unwrap_or("message")
     }
 }
+
+/// An [`Item`] borrowed from the parser's buffers, for the length of a callback: what
+/// [`Parser::feed_borrowed`](super::Parser::feed_borrowed) hands out, so that dispatching
+/// an event allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemRef<'a> {
+    /// A dispatched event; the fields are those of [`Event`].
+    Event {
+        /// The `event:` field, or `None`.
+        event_type: Option<&'a str>,
+        /// The data lines joined with LF.
+        data: &'a str,
+        /// The last event ID string at dispatch.
+        last_event_id: &'a str,
+    },
+    /// A `retry:` field, as [`Item::Retry`].
+    Retry(u64),
+    /// A comment, as [`Item::Comment`].
+    Comment(&'a str),
+}
+
+impl ItemRef<'_> {
+    /// The owned item.
+    pub fn to_item(&self) -> Item {
+        match *self {
+            ItemRef::Event {
+                event_type,
+                data,
+                last_event_id,
+            } => Item::Event(Event {
+                event_type: event_type.map(str::to_owned),
+                data: data.to_owned(),
+                last_event_id: last_event_id.to_owned(),
+            }),
+            ItemRef::Retry(ms) => Item::Retry(ms),
+            ItemRef::Comment(text) => Item::Comment(text.to_owned()),
+        }
+    }
+}

@@ -25,4 +25,4 @@ mod lines;
 
 pub use error::ParseError;
 pub use event_stream::{Parser, ParserOptions, DEFAULT_MAX_EVENT_SIZE};
-pub use item::{Event, Item};
+pub use item::{Event, Item, ItemRef};

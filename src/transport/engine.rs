@@ -10,7 +10,7 @@ use super::request::RequestSpec;
 use super::sys::{now_ms, random};
 use super::timer::Delay;
 use crate::error::Error;
-use crate::parser::{Item, Parser, ParserOptions};
+use crate::parser::{ItemRef, Parser, ParserOptions};
 use crate::retry::{Decision, Failure, RetryPolicy, RetryState};
 use crate::state::{classify, retry_after_ms, Verdict};
 use futures_util::future::{select, Either};
@@ -54,10 +54,13 @@ pub(crate) trait Observer {
     /// \[spec\] "announce the connection".
     fn open(&mut self, response: &Response);
 
-    /// The items parsed from one chunk, in order (maybe none), and the last event ID
-    /// string after them, which a block with only an `id:` field changes without an
-    /// item. An error (a callback threw) fails the connection, to be retried.
-    fn items(&mut self, items: &[Item], last_event_id: &str) -> Result<(), Error>;
+    /// An item parsed from the current chunk, in order; borrowed from the parser.
+    fn item(&mut self, item: ItemRef<'_>);
+
+    /// The chunk's items are all out; `last_event_id` is the last event ID string after
+    /// them, which a block with only an `id:` field changes without an item. An error
+    /// (a callback threw) fails the connection, to be retried.
+    fn chunk_done(&mut self, last_event_id: &str) -> Result<(), Error>;
 
     /// A connection failed with `error`; `decision` is what the retry policy chose. The
     /// returned decision is followed (a hook may change the delay, or stop).
@@ -100,7 +103,6 @@ struct Stream<O> {
     parser: Parser,
     retry: RetryState,
     chunk: Vec<u8>,
-    items: Vec<Item>,
     /// Why the pump was told to stop, for the engine to report.
     stopped: Option<Ended>,
 }
@@ -110,33 +112,33 @@ impl<O: Observer> Stream<O> {
     /// observer.
     fn feed(&mut self, chunk: Option<&Uint8Array>) -> Result<(), Ended> {
         let Stream {
+            observer,
             parser,
-            items,
-            chunk: buffer,
             retry,
+            chunk: buffer,
             ..
         } = self;
-        items.clear();
+        let on_item = |item: ItemRef<'_>| {
+            match item {
+                ItemRef::Retry(ms) => retry.set_reconnection_time(ms),
+                ItemRef::Event { .. } => retry.event_received(),
+                ItemRef::Comment(_) => {}
+            }
+            observer.item(item);
+        };
         let parsed = match chunk {
             Some(chunk) => {
                 // One copy, straight from the chunk into wasm memory.
                 buffer.resize(chunk.length() as usize, 0);
                 chunk.copy_to(buffer);
-                parser.feed(buffer, |item| items.push(item))
+                parser.feed_borrowed(buffer, on_item)
             }
-            None => parser.finish(|item| items.push(item)),
+            None => parser.finish_borrowed(on_item),
         };
-        for item in items.iter() {
-            match item {
-                Item::Retry(ms) => retry.set_reconnection_time(*ms),
-                Item::Event(_) => retry.event_received(),
-                Item::Comment(_) => {}
-            }
-        }
         // Items before a parse error are still delivered, then the error fails the
         // connection: a stream past its limits will not get better on a retry.
-        self.observer
-            .items(&self.items, self.parser.last_event_id())
+        observer
+            .chunk_done(parser.last_event_id())
             .map_err(disconnected)?;
         parsed.map_err(|e| (Error::Parse(e), None))
     }
@@ -157,7 +159,6 @@ impl<O: Observer + 'static> Engine<O> {
             parser,
             retry: RetryState::new(&config.retry),
             chunk: Vec::new(),
-            items: Vec::new(),
             stopped: None,
         };
         Engine {
