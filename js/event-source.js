@@ -143,6 +143,7 @@ export class EventSource extends EventTarget {
   /** Yields every message event (named or not) in order; leaving the loop closes the source. */
   [Symbol.asyncIterator]() {
     const queue = [];
+    let head = 0; // queue[head] is the next event to yield
     let wake = null;
     let failure = null;
     let ended = false;
@@ -167,7 +168,17 @@ export class EventSource extends EventTarget {
     return {
       next: async () => {
         for (;;) {
-          if (queue.length) return { value: queue.shift(), done: false };
+          if (head < queue.length) {
+            const value = queue[head];
+            queue[head++] = undefined;
+            // Drop the consumed part once it is half the array: shift() per event
+            // would copy the whole backlog each time.
+            if (head > 1024 && head * 2 > queue.length) {
+              queue.splice(0, head);
+              head = 0;
+            }
+            return { value, done: false };
+          }
           if (ended) {
             this.#sinks.delete(sink);
             if (failure) throw failure;

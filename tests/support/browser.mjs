@@ -9,10 +9,11 @@ const ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-export async function launchBrowser() {
+/** Headless Chromium with the flags above, plus `extraArgs`. */
+export async function launchBrowser(extraArgs = []) {
   const { chromium: executablePath } = findBrowser();
   if (!executablePath) throw new Error('Chromium not found: run `npm run bootstrap`');
-  return chromium.launch({ executablePath, headless: true, args: ARGS });
+  return chromium.launch({ executablePath, headless: true, args: [...ARGS, ...extraArgs] });
 }
 
 /** A page on `origin`, with the page's console errors forwarded to the test output. */

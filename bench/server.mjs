@@ -1,0 +1,74 @@
+// The bench's own HTTP server on 127.0.0.1: the bench pages and modules, the package from
+// pkg/, the bundled peers from target/bench/, and `/w4`, which streams W1 as fast as the
+// socket takes it (W4, end to end over real HTTP).
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+
+const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+export const BUNDLE_DIR = join(ROOT, 'target', 'bench');
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+// Prefix → directory. The bench modules are served as they are; no CSP here.
+const MOUNTS = [
+  ['/bench/', join(ROOT, 'bench')],
+  ['/pkg/', join(ROOT, 'pkg')],
+  ['/peers/', BUNDLE_DIR],
+];
+
+async function serveFile(res, root, relative) {
+  const path = normalize(join(root, relative));
+  if (!path.startsWith(root + sep)) return notFound(res);
+  try {
+    const body = await readFile(path);
+    const headers = { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
+    // Cross-origin isolation gives performance.now() 5 µs steps instead of 100 µs, which
+    // the small workloads of --quick and --smoke need. Everything here is same-origin.
+    if (path.endsWith('.html')) Object.assign(headers, { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
+    res.writeHead(200, headers);
+    res.end(body);
+  } catch {
+    notFound(res);
+  }
+}
+
+function notFound(res) {
+  res.writeHead(404, { 'content-type': 'text/plain' });
+  res.end('not found\n');
+}
+
+// Writes `bytes` in 64 KiB writes, waiting only when the socket's buffer is full.
+function streamBytes(res, bytes) {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+  let at = 0;
+  const more = () => {
+    while (at < bytes.length) {
+      const chunk = bytes.subarray(at, (at += 64 * 1024));
+      if (!res.write(chunk)) return res.once('drain', more);
+    }
+    res.end();
+  };
+  res.on('close', () => (at = bytes.length)); // a client that closes early stops the writes
+  more();
+}
+
+/** Starts the server; `w4` is the byte array `/w4` streams. Resolves to `{ url, close() }`. */
+export async function startBenchServer({ w4 }) {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (path === '/w4') return streamBytes(res, w4);
+    if (path === '/favicon.ico') return res.writeHead(204).end();
+    if (path === '/') return serveFile(res, join(ROOT, 'bench'), 'page.html');
+    if (path === '/peers.js') return serveFile(res, BUNDLE_DIR, 'peers.js');
+    for (const [prefix, dir] of MOUNTS) if (path.startsWith(prefix)) return serveFile(res, dir, path.slice(prefix.length));
+    notFound(res);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close() {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections(); // keep-alive sockets would hold close() open
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// Time to first event in a fresh page: from the start of this module to the first event
+// of a tiny stream, loading the library (and for wasm-sse compiling and instantiating the
+// wasm) on the way. The runner opens this page once per sample, in a new browser context.
+const start = performance.now();
+const candidate = new URLSearchParams(location.search).get('c');
+const TINY = new TextEncoder().encode('retry: 1000\n\nid: 1\ndata: {"hello":"world"}\n\ndata: second\n\n');
+const tinyResponse = () => new Response(TINY, { headers: { 'content-type': 'text/event-stream' } });
+const done = () => {
+  window.firstEvent ??= performance.now() - start;
+};
+
+if (candidate === 'wasm-sse') {
+  const { EventSource } = await import('/pkg/index.js');
+  const source = new EventSource('/tiny', { fetch: async () => tinyResponse(), retry: { maxAttempts: 0 } });
+  source.onmessage = () => {
+    done();
+    source.close();
+  };
+} else if (candidate === 'eventsource-parser') {
+  const { createParser } = await import('/peers/eventsource-parser.js');
+  const parser = createParser({ onEvent: done });
+  const reader = tinyResponse().body.getReader();
+  const decoder = new TextDecoder();
+  for (let r = await reader.read(); !r.done && window.firstEvent === undefined; r = await reader.read()) {
+    parser.feed(decoder.decode(r.value, { stream: true }));
+  }
+} else {
+  window.firstEvent = -1;
+}

@@ -1,0 +1,80 @@
+// The benchmark in its smoke mode (tiny workloads, one round): every candidate must
+// deliver exactly the events the generator wrote, on every workload, and the results
+// must hold every figure the full run reports.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ROOT } from '../../scripts/toolchain.mjs';
+
+const WORKLOADS = ['W1a', 'W1b', 'W2', 'W3', 'W4'];
+const LIBRARIES = ['eventsource-parser', 'wasm-fetchEventSource', 'wasm-EventSource', 'wasm-iterate', 'ms-fetchEventSource', 'eventsource'];
+const FLOORS = ['floor-read', 'floor-decode'];
+let out;
+let run;
+let results;
+
+before(() => {
+  out = mkdtempSync(join(tmpdir(), 'wasm-sse-bench-'));
+  run = spawnSync(process.execPath, ['bench/run.mjs', '--smoke', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
+});
+
+after(() => rmSync(out, { recursive: true, force: true }));
+
+const finite = (x, what) => assert.ok(Number.isFinite(x) && x > 0, `${what} should be a positive number, got ${x}`);
+
+test('the smoke run succeeds, prints the Markdown table and reports no failures', () => {
+  assert.equal(run.status, 0, `the bench exited with ${run.status}:\n${run.stderr}\n${run.stdout.slice(-2000)}`);
+  assert.match(run.stdout, /\| Workload \| Candidate \| MB\/s \|/);
+  assert.deepEqual(results.failures, []);
+  assert.equal(results.ok, true);
+});
+
+test("every candidate's totals equal the generator's, on every workload", () => {
+  for (const w of WORKLOADS) {
+    const { expected, bytes, chars } = results.workloads[w];
+    assert.ok(expected.count > 0, `${w} has events`);
+    const candidates = [...LIBRARIES, ...FLOORS, ...(w === 'W4' ? ['native-EventSource'] : [])];
+    assert.deepEqual(Object.keys(results.throughput[w]).sort(), candidates.sort(), `the candidates that ran on ${w}`);
+    for (const id of candidates) {
+      const { totals } = results.throughput[w][id];
+      assert.equal(totals.length, 1, `one round of ${id} on ${w}`);
+      const want = id === 'floor-read' ? { bytes } : id === 'floor-decode' ? { bytes, chars } : expected;
+      assert.deepEqual(totals[0], want, `${id} on ${w}`);
+    }
+  }
+  // W3 is there to exercise ids, named events and awkward chunk splits: make sure it does.
+  assert.notEqual(results.workloads.W3.expected.lastId, '');
+  assert.ok(results.workloads.W3.splits.crlf > 0 && results.workloads.W3.splits.utf8 > 0, 'W3 splits CRLFs and UTF-8 sequences');
+});
+
+test('the results hold throughput, ratios, first-event times, memory and sizes', () => {
+  for (const [w, byCandidate] of Object.entries(results.throughput)) {
+    for (const [id, x] of Object.entries(byCandidate)) {
+      finite(x.mbps.median, `${id} ${w} MB/s`);
+      finite(x.eventsPerSec.median, `${id} ${w} events/s`);
+      assert.ok(x.mbps.min <= x.mbps.median && x.mbps.median <= x.mbps.max, `${id} ${w} min ≤ median ≤ max`);
+      if (id === 'eventsource-parser') assert.equal(x.ratio, null);
+      else finite(x.ratio.median, `${id} ${w} ratio to eventsource-parser`);
+    }
+  }
+  for (const id of ['wasm-sse', 'eventsource-parser']) {
+    finite(results.firstEvent[id].median, `${id} time to first event`);
+    assert.equal(results.firstEvent[id].samples.length, 3);
+  }
+  for (const id of [...LIBRARIES, ...FLOORS]) {
+    const m = results.memory[id];
+    assert.ok(m && Number.isFinite(m.heapPeak), `memory of ${id} on W2`);
+    const { bytes, chars, expected } = results.workloads.W2;
+    const want = id === 'floor-read' ? { bytes } : id === 'floor-decode' ? { bytes, chars } : expected;
+    assert.deepEqual(m.totals, want, `${id}'s memory run delivered W2 whole`);
+    if (id.startsWith('wasm-')) finite(m.wasmAfter, `${id} wasm memory`);
+  }
+  assert.equal(results.sizes.length, 6);
+  for (const s of results.sizes) finite(s.totalGzip, `${s.id} gzipped size`);
+  assert.ok(results.sizes.filter((s) => s.id.startsWith('wasm-sse')).every((s) => s.wasmGzip > 0), 'wasm-sse sizes include the wasm');
+  for (const key of ['date', 'chromium', 'cpu', 'cores', 'node']) assert.ok(results.env[key], `env.${key}`);
+});
