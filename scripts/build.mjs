@@ -13,7 +13,7 @@ const NAME = 'wasm_sse';
 // Features that rustc's wasm32 output uses and that every current browser supports.
 const WASM_OPT_FEATURES = [
   '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
-  '--enable-reference-types', '--enable-multivalue',
+  '--enable-reference-types', '--enable-multivalue', '--enable-simd',
 ];
 
 function step(label, cmd, args, env = {}) {
