@@ -1,4 +1,4 @@
-// CPU profiles of wasm-sse on W1a, through the DevTools protocol, summed
+// CPU profiles of wasm-sse on one workload, through the DevTools protocol, summed
 // by function self time: where the time goes inside one run.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,31 +19,31 @@ function selfTimes(profile) {
   return [...total].sort((a, b) => b[1] - a[1]).map(([fn, ms]) => ({ fn, ms: Math.round(ms), share: ms / all }));
 }
 
-// Profiles each of wasm-sse's three APIs on W1a, in one page, after a warm-up run each.
+// Profiles each of wasm-sse's three APIs on `workload`, in one page, after a warm-up run each.
 const PROFILED = ['wasm-fetchEventSource', 'wasm-EventSource', 'wasm-iterate'];
 
-export async function profileWasm(browser, url, { scale, outDir, log }) {
+export async function profileWasm(browser, url, { workload, scale, outDir, log }) {
   const context = await browser.newContext();
   const report = {};
   try {
     const page = await benchPage(context, `${url}/`);
     await page.waitForFunction(() => window.benchReady);
-    await page.evaluate(([s]) => window.bench.prepare(['W1a'], s), [scale]);
+    await page.evaluate(([w, s]) => window.bench.prepare([w], s), [workload, scale]);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
     for (const candidate of PROFILED) {
-      const run = () => page.evaluate(([id, types]) => window.bench.run('W1a', id, types, 120_000), [candidate, EVENT_TYPES.W1a]);
+      const run = () => page.evaluate(([w, id, types]) => window.bench.run(w, id, types, 120_000), [workload, candidate, EVENT_TYPES[workload]]);
       await run(); // warm: the profile should show the steady state, not the first compile
       await cdp.send('Profiler.start');
       const { ms } = await run();
       const { profile } = await cdp.send('Profiler.stop');
       const top = selfTimes(profile).slice(0, 20);
       report[candidate] = { ms, top };
-      log(`CPU profile of ${candidate} on W1a (${ms.toFixed(0)} ms), top self time:`);
+      log(`CPU profile of ${candidate} on ${workload} (${ms.toFixed(0)} ms), top self time:`);
       for (const t of top.slice(0, 12)) log(`  ${(t.share * 100).toFixed(1).padStart(5)}%  ${String(t.ms).padStart(5)} ms  ${t.fn}`);
     }
-    writeFileSync(join(outDir, 'profile-w1a.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(outDir, `profile-${workload.toLowerCase()}.json`), `${JSON.stringify(report, null, 2)}\n`);
   } finally {
     await context.close();
   }

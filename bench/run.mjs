@@ -2,7 +2,7 @@
 //   --rounds N   interleaved rounds (default 5)      --quick   1 round, workloads ÷ 10
 //   --smoke      tiny workloads, 1 round, few first-event samples (for the tests)
 //   --out DIR    where latest.json and latest.md go (default bench/results)
-//   --profile    also profile wasm-sse on W1a: profile-w1a.json (see profile.mjs)
+//   --profile W  also profile wasm-sse on workload W (W1a, …): profile-<w>.json (see profile.mjs)
 // Exits non-zero when any candidate's totals differ from the generator's.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -22,7 +22,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean' },
     smoke: { type: 'boolean' },
     out: { type: 'string' },
-    profile: { type: 'boolean' },
+    profile: { type: 'string' },
   },
 });
 const preset = args.smoke ? { scale: 0.005, rounds: 1, ttfeSamples: 3 } : args.quick ? { scale: 0.1, rounds: 1, ttfeSamples: 10 } : { scale: 1, rounds: 5, ttfeSamples: 10 };
@@ -62,7 +62,9 @@ try {
   const ttfe = await firstEvent(browser, server.url, { samples: options.ttfeSamples, failures, log });
   const mem = await memory(browser, server.url, { scale: options.scale, candidates, timeoutMs, failures, log });
   const sizes = await packageSizes();
-  if (args.profile) await profileWasm(browser, server.url, { scale: options.scale, outDir, log });
+  if (args.profile !== undefined) {
+    await profileWasm(browser, server.url, { workload: args.profile || 'W1a', scale: options.scale, outDir, log });
+  }
 
   const env = {
     date: new Date().toISOString(),
