@@ -2,12 +2,11 @@
 // pkg/, the bundled peers from target/bench/, and `/w4`, which streams W1 as fast as the
 // socket takes it (W4, end to end over real HTTP).
 import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
+import { notFound, serveFile } from '../scripts/static-files.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 export const BUNDLE_DIR = join(ROOT, 'target', 'bench');
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 // Prefix → directory. The bench modules are served as they are; no CSP here.
 const MOUNTS = [
   ['/bench/', join(ROOT, 'bench')],
@@ -15,26 +14,11 @@ const MOUNTS = [
   ['/peers/', BUNDLE_DIR],
 ];
 
-async function serveFile(res, root, relative) {
-  const path = normalize(join(root, relative));
-  if (!path.startsWith(root + sep)) return notFound(res);
-  try {
-    const body = await readFile(path);
-    const headers = { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
-    // Cross-origin isolation gives performance.now() 5 µs steps instead of 100 µs, which
-    // the small workloads of --quick and --smoke need. Everything here is same-origin.
-    if (path.endsWith('.html')) Object.assign(headers, { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
-    res.writeHead(200, headers);
-    res.end(body);
-  } catch {
-    notFound(res);
-  }
-}
-
-function notFound(res) {
-  res.writeHead(404, { 'content-type': 'text/plain' });
-  res.end('not found\n');
-}
+// Cross-origin isolation gives performance.now() 5 µs steps instead of 100 µs, which the
+// small workloads of --quick and --smoke need. Everything here is same-origin.
+const isolated = (type) => (type.startsWith('text/html')
+  ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
+  : {});
 
 // Writes `bytes` in 64 KiB writes, waiting only when the socket's buffer is full.
 function streamBytes(res, bytes) {
@@ -57,9 +41,9 @@ export async function startBenchServer({ w4 }) {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     if (path === '/w4') return streamBytes(res, w4);
     if (path === '/favicon.ico') return res.writeHead(204).end();
-    if (path === '/') return serveFile(res, join(ROOT, 'bench'), 'page.html');
-    if (path === '/peers.js') return serveFile(res, BUNDLE_DIR, 'peers.js');
-    for (const [prefix, dir] of MOUNTS) if (path.startsWith(prefix)) return serveFile(res, dir, path.slice(prefix.length));
+    if (path === '/') return serveFile(res, join(ROOT, 'bench'), 'page.html', isolated);
+    if (path === '/peers.js') return serveFile(res, BUNDLE_DIR, 'peers.js', isolated);
+    for (const [prefix, dir] of MOUNTS) if (path.startsWith(prefix)) return serveFile(res, dir, path.slice(prefix.length), isolated);
     notFound(res);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -3,24 +3,14 @@
 // whose bodies arrive in chosen chunks, and behavioural routes (reconnection, errors,
 // aborts; see scenarios.mjs) with a request log. Binds to 127.0.0.1 only. Node built-ins only.
 import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { chatCompletions, events } from './demo-routes.mjs';
 import { servedDir } from './examples.mjs';
 import { landingPage } from './landing.mjs';
 import { CORS_PREFIXES, ROUTES, allowCors, createRequestLog, preflight, readBody } from './scenarios.mjs';
+import { TYPES, notFound, serveFile } from './static-files.mjs';
 import { ROOT } from './toolchain.mjs';
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.ts': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-};
 
 /** Concatenates strings (as UTF-8) and byte arrays into one chunk. */
 const bytes = (...parts) => Buffer.concat(parts.map((p) => Buffer.from(p)));
@@ -84,25 +74,8 @@ function streamScenario(chunks, res, delay) {
 // Policy the package promises to work under: no inline script, no eval, only wasm.
 const CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'";
 
-async function serveFile(res, root, relative) {
-  const path = normalize(join(root, relative === '' || relative.endsWith('/') ? `${relative}index.html` : relative));
-  if (path !== root && !path.startsWith(root + sep)) return notFound(res);
-  try {
-    const body = await readFile(path);
-    const type = TYPES[extname(path)] ?? 'application/octet-stream';
-    const headers = { 'content-type': type, 'cache-control': 'no-store' };
-    if (type.startsWith('text/html')) headers['content-security-policy'] = CSP;
-    res.writeHead(200, headers);
-    res.end(body);
-  } catch {
-    notFound(res);
-  }
-}
-
-function notFound(res) {
-  res.writeHead(404, { 'content-type': 'text/plain' });
-  res.end('not found\n');
-}
+/** Pages get the CSP; other files nothing extra. */
+const pageHeaders = (type) => (type.startsWith('text/html') ? { 'content-security-policy': CSP } : {});
 
 /** `GET /log/<key>`: what the request log holds for `key`, as JSON. */
 function sendLog(res, entries) {
@@ -153,10 +126,10 @@ async function handle(req, res, { requests, chats }) {
   }
   const scenario = path.startsWith('/sse/') && Object.hasOwn(SCENARIOS, path.slice(5)) && SCENARIOS[path.slice(5)];
   if (scenario) return streamScenario(scenario, res, Number(url.searchParams.get('delay') ?? 40));
-  if (path.startsWith('/pkg/')) return serveFile(res, join(ROOT, 'pkg'), path.slice(5));
+  if (path.startsWith('/pkg/')) return serveFile(res, join(ROOT, 'pkg'), path.slice(5), pageHeaders);
   if (/^\/examples\/[\w-]+$/.test(path) && exampleFile(`${path}/`)) return redirect(res, `${path}/`);
   const example = path.startsWith('/examples/') && exampleFile(path);
-  if (example) return serveFile(res, ...example);
+  if (example) return serveFile(res, ...example, pageHeaders);
   return notFound(res);
 }
 
