@@ -1,6 +1,7 @@
 // Time to first event in a fresh page: from the start of this module to the first event
 // of a tiny stream, loading the library (and for wasm-sse compiling and instantiating the
 // wasm) on the way. The runner opens this page once per sample, in a new browser context.
+// Each library is loaded as one minified bundle, as an app ships it (target/bench/).
 const start = performance.now();
 const candidate = new URLSearchParams(location.search).get('c');
 const TINY = new TextEncoder().encode('retry: 1000\n\nid: 1\ndata: {"hello":"world"}\n\ndata: second\n\n');
@@ -10,7 +11,7 @@ const done = () => {
 };
 
 if (candidate === 'wasm-sse') {
-  const { EventSource } = await import('/pkg/index.js');
+  const { EventSource } = await import('/peers/wasm-sse.js');
   const source = new EventSource('/tiny', { fetch: async () => tinyResponse(), retry: { maxAttempts: 0 } });
   source.onmessage = () => {
     done();
