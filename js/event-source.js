@@ -91,6 +91,7 @@ export class EventSource extends EventTarget {
       retry: retryOptions(init.retry),
       maxEventSize: init.maxEventSize,
       dispatchIncompleteEvent: init.dispatchIncompleteEvent,
+      idleTimeout: init.idleTimeout,
       signal: this.#controller.signal,
     };
     startEngine(options, this.#engineHandlers()).catch((error) =>

@@ -109,6 +109,8 @@ export type SseErrorReason =
   | 'network'
   /** The server ended the body. `EventSource` reconnects, as the spec says. */
   | 'end_of_stream'
+  /** Nothing arrived for `idleTimeout` ms; the connection was dropped. Retried. */
+  | 'idle_timeout'
   /** A status other than 200 and 204. Fatal unless listed in `retry.retryStatuses`. */
   | 'status'
   /** Status 200 but not `text/event-stream`. Fatal. */
@@ -214,6 +216,12 @@ export interface EventSourceInit {
   maxEventSize?: number;
   /** Dispatch an event left without its blank line when the body ends (off: the spec discards it). */
   dispatchIncompleteEvent?: boolean;
+  /**
+   * Beyond the browser's API, off by default: when no byte arrives (comments count) for
+   * this many ms, drop the connection and retry it (reason `idle_timeout`), as for a
+   * half-open connection or a proxy that hangs. Set it above the server's heartbeat interval.
+   */
+  idleTimeout?: number;
   /** Called with the text of each comment line (`: heartbeat` gives `'heartbeat'`, one leading space removed); comments are no events. */
   onComment?: (this: EventSource, text: string) => void;
   /** Called with the new reconnection time in ms whenever the server sends `retry:`. */

@@ -306,4 +306,15 @@ function forever(ctx) {
   stream.every(interval, tick);
 }
 
-export const ROUTES = { echo, resume, status, flaky, named, token, end, comments, openai, forever };
+/**
+ * `/sse/stalled?retry=MS`: a half-open connection as a client sees it: one event (id 1,
+ * or the one after Last-Event-ID), then silence, no heartbeat and no end.
+ */
+function stalled(ctx) {
+  const last = Number.parseInt(lastEventId(ctx.req) ?? '', 10);
+  const id = Number.isFinite(last) ? last + 1 : 1;
+  const stream = openStream(ctx);
+  stream.write(`retry: ${intParam(ctx.params, 'retry', 100)}\nid: ${id}\ndata: event ${id}\n\n`);
+}
+
+export const ROUTES = { echo, resume, status, flaky, named, token, end, comments, openai, forever, stalled };

@@ -62,6 +62,7 @@ impl EventSource {
             parser: ParserOptions::default(),
             last_event_id: String::new(),
             signal: None,
+            idle_timeout: None,
             error: None,
         }
     }
@@ -75,6 +76,7 @@ pub struct EventSourceBuilder {
     parser: ParserOptions,
     last_event_id: String,
     signal: Option<AbortSignal>,
+    idle_timeout: Option<u64>,
     error: Option<Error>,
 }
 
@@ -163,6 +165,14 @@ impl EventSourceBuilder {
         self
     }
 
+    /// Beyond the spec: drops and retries a connection on which nothing (not even a
+    /// comment) arrives for `ms` milliseconds, as a half-open connection would. Off by
+    /// default; a server's heartbeat interval plus some margin is a good value.
+    pub fn idle_timeout(mut self, ms: u64) -> Self {
+        self.idle_timeout = (ms > 0).then_some(ms);
+        self
+    }
+
     /// The parser's limits and end-of-stream behaviour.
     pub fn parser_options(mut self, options: ParserOptions) -> Self {
         self.parser = options;
@@ -188,6 +198,7 @@ impl EventSourceBuilder {
             last_event_id: self.last_event_id,
             signal: self.signal,
             reconnect_at_end: true,
+            idle_timeout: self.idle_timeout,
         };
         let waker = Rc::new(RefCell::new(None));
         let observer = QueueObserver {

@@ -20,6 +20,13 @@ pub enum Error {
     /// The server ended the body. \[spec\] "reestablish the connection".
     #[error("the server closed the stream")]
     EndOfStream,
+    /// Nothing arrived for the configured idle timeout (a half-open connection, or a proxy
+    /// that hangs); the connection is dropped and retried like a network error.
+    #[error("no data for {ms} ms: the connection looks dead")]
+    IdleTimeout {
+        /// The idle timeout, in milliseconds.
+        ms: u64,
+    },
     /// A status other than 200 and 204.
     #[error("the server answered HTTP {status}; an event stream needs 200")]
     Status {
@@ -88,7 +95,7 @@ impl Error {
     /// transient statuses (408, 425, 429, most 5xx).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Network { .. } | Error::EndOfStream => true,
+            Error::Network { .. } | Error::EndOfStream | Error::IdleTimeout { .. } => true,
             Error::Status { status, .. } => is_transient_status(*status),
             _ => false,
         }
@@ -99,6 +106,7 @@ impl Error {
         match self {
             Error::Network { .. } => "network",
             Error::EndOfStream => "end_of_stream",
+            Error::IdleTimeout { .. } => "idle_timeout",
             Error::Status { .. } => "status",
             Error::ContentType { .. } => "content_type",
             Error::NoContent => "no_content",

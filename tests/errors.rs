@@ -63,6 +63,7 @@ fn status_table() {
     let table: Vec<(Error, Option<u16>)> = vec![
         (network(), None),
         (Error::EndOfStream, None),
+        (Error::IdleTimeout { ms: 45_000 }, None),
         (status(503), Some(503)),
         (status(404), Some(404)),
         (content_type(Some("text/html")), Some(200)),
@@ -94,6 +95,7 @@ fn is_retryable_table() {
     let table: Vec<(Error, bool)> = vec![
         (network(), true),
         (Error::EndOfStream, true),
+        (Error::IdleTimeout { ms: 45_000 }, true),
         (status(408), true),
         (status(425), true),
         (status(429), true),
@@ -127,6 +129,7 @@ fn reason_table() {
     let table: Vec<(Error, &str)> = vec![
         (network(), "network"),
         (Error::EndOfStream, "end_of_stream"),
+        (Error::IdleTimeout { ms: 45_000 }, "idle_timeout"),
         (status(503), "status"),
         (content_type(None), "content_type"),
         (Error::NoContent, "no_content"),
@@ -164,6 +167,10 @@ fn display_table() {
             "network error",
         ),
         (Error::EndOfStream, "the server closed the stream"),
+        (
+            Error::IdleTimeout { ms: 45_000 },
+            "no data for 45000 ms: the connection looks dead",
+        ),
         (
             status(503),
             "the server answered HTTP 503; an event stream needs 200",

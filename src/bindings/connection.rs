@@ -118,6 +118,7 @@ fn config(options: &JsValue) -> Result<Config, JsValue> {
             .and_then(|v| v.as_string())
             .unwrap_or_default(),
         signal: get(options, "signal").and_then(|s| s.dyn_into::<AbortSignal>().ok()),
+        idle_timeout: millis(options, "idleTimeout").filter(|ms| *ms > 0),
         reconnect_at_end: get(options, "reconnectAtEnd")
             .and_then(|v| v.as_bool())
             .unwrap_or(true),

@@ -37,6 +37,9 @@ pub(crate) struct Config {
     pub(crate) signal: Option<AbortSignal>,
     /// The spec reconnects when the body ends; `fetchEventSource` resolves instead.
     pub(crate) reconnect_at_end: bool,
+    /// Beyond the spec, opt-in: a connection on which no byte arrives (comments count)
+    /// for this many milliseconds is dropped and retried as a network error.
+    pub(crate) idle_timeout: Option<u64>,
 }
 
 /// What an API layer does with the engine's progress.
@@ -103,6 +106,8 @@ struct Stream<O> {
     parser: Parser,
     retry: RetryState,
     chunk: Vec<u8>,
+    /// When the last chunk arrived (`Date.now()`), for the idle timeout.
+    last_activity: f64,
     /// Why the pump was told to stop, for the engine to report.
     stopped: Option<Ended>,
 }
@@ -111,6 +116,9 @@ impl<O: Observer> Stream<O> {
     /// Parses `chunk` (the end of the body when `None`) and hands the items to the
     /// observer.
     fn feed(&mut self, chunk: Option<&Uint8Array>) -> Result<(), Ended> {
+        if chunk.is_some() {
+            self.last_activity = now_ms();
+        }
         let Stream {
             observer,
             parser,
@@ -159,6 +167,7 @@ impl<O: Observer + 'static> Engine<O> {
             parser,
             retry: RetryState::new(&config.retry),
             chunk: Vec::new(),
+            last_activity: 0.0,
             stopped: None,
         };
         Engine {
@@ -175,6 +184,17 @@ impl<O: Observer + 'static> Engine<O> {
             };
             let delay = self.after_failure(error, failure)?;
             Delay::new(delay).await;
+        }
+    }
+
+    /// Resolves once `ms` pass with no chunk arriving.
+    async fn idle(&self, ms: u64) {
+        loop {
+            let quiet = now_ms() - self.stream.borrow().last_activity;
+            if quiet >= ms as f64 {
+                return;
+            }
+            Delay::new((ms as f64 - quiet).ceil() as u64).await;
         }
     }
 
@@ -253,10 +273,18 @@ impl<O: Observer + 'static> Engine<O> {
             let result = stream.feed(Some(&chunk));
             result.map_err(|ended| stream.stopped = Some(ended)).is_ok()
         });
-        let ended = body
-            .pump(sink.as_ref().unchecked_ref())
-            .await
-            .map_err(disconnected)?;
+        self.stream.borrow_mut().last_activity = now_ms();
+        let pumped = body.pump(sink.as_ref().unchecked_ref());
+        let ended = match self.config.idle_timeout {
+            None => pumped.await,
+            Some(ms) => match select(pin!(pumped), pin!(self.idle(ms))).await {
+                Either::Left((ended, _)) => ended,
+                // Returning drops the pump and the body reader, which cancels the stream
+                // and so closes the connection.
+                Either::Right(((), _)) => return Err(disconnected(Error::IdleTimeout { ms })),
+            },
+        }
+        .map_err(disconnected)?;
         let mut stream = self.stream.borrow_mut();
         if !ended {
             let unexplained = (
