@@ -317,4 +317,31 @@ function stalled(ctx) {
   stream.write(`retry: ${intParam(ctx.params, 'retry', 100)}\nid: ${id}\ndata: event ${id}\n\n`);
 }
 
-export const ROUTES = { echo, resume, status, flaky, named, token, end, comments, openai, forever, stalled };
+/**
+ * `/sse/garbage?bytes=N`: N pseudo-random bytes (invalid UTF-8, NUL, stray CRs and all,
+ * the same every time), then a blank line and one clean event, then the end.
+ */
+function garbage(ctx) {
+  const length = Math.min(intParam(ctx.params, 'bytes', 4096), 1 << 20);
+  const noise = Buffer.alloc(length);
+  let state = 0x2545f491;
+  for (let i = 0; i < length; i += 1) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    noise[i] = state & 0xff;
+  }
+  const stream = openStream(ctx);
+  stream.write(noise);
+  stream.write('\n\ndata: after garbage\n\n');
+  stream.end();
+}
+
+/** `/sse/redirect?code=307&to=/sse/named`: a redirect to another route. */
+function redirect(ctx) {
+  const code = statusParam(ctx.params, 307);
+  ctx.res.writeHead(code, { location: ctx.params.get('to') ?? '/sse/named' });
+  ctx.res.end();
+}
+
+export const ROUTES = { echo, resume, status, flaky, named, token, end, comments, openai, forever, stalled, garbage, redirect };

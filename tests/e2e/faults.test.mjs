@@ -1,10 +1,12 @@
-// Faults a long-lived client must survive, in Chromium against the scenario routes. So far:
-// the half-open connection, caught by the opt-in idle timeout.
+// Faults a long-lived client must survive, in Chromium against the scenario routes: a
+// half-open connection (caught by the opt-in idle timeout), garbage, an empty body,
+// redirects, and a cross-origin server without CORS headers.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import { startServer } from '../../scripts/sse-server.mjs';
 import { openPage } from '../support/browser.mjs';
 import { serverAndBrowser } from '../support/pages.mjs';
-import { keyMaker, sleep } from '../support/wait.mjs';
+import { keyMaker, sleep, until } from '../support/wait.mjs';
 
 const live = serverAndBrowser();
 const freshKey = keyMaker('fault-');
@@ -22,7 +24,10 @@ function open(url, init) {
     globalThis.seen = [];
     const source = new lib.EventSource(u, i);
     source.onmessage = (e) => globalThis.seen.push({ type: 'message', data: e.data, id: e.lastEventId });
-    source.onerror = (e) => globalThis.seen.push({ type: 'error', reason: e.reason, willRetry: e.willRetry, retryIn: e.retryIn });
+    source.onerror = (e) => {
+      globalThis.lastErrorMessage = e.message;
+      globalThis.seen.push({ type: 'error', reason: e.reason, willRetry: e.willRetry, retryIn: e.retryIn });
+    };
     globalThis.source = source;
   }, [url, init]);
 }
@@ -66,4 +71,52 @@ test('without idleTimeout a silent connection is kept, as the browser\'s EventSo
   await close();
   assert.deepEqual(events.map((e) => e.type), ['message']);
   assert.equal(live.server.log(key).length, 1);
+});
+
+/** Waits until the recorded events include one for which `predicate` holds. */
+const waitFor = (predicate, what) => until(async () => (await seen()).some(predicate), what, 8000);
+
+test('binary garbage breaks nothing: the clean event after it arrives', async () => {
+  await open('/sse/garbage?bytes=65536', { retry: { maxAttempts: 0 } });
+  await waitFor((e) => e.data === 'after garbage', 'the event after the garbage');
+  await waitFor((e) => e.type === 'error', 'the end of the stream');
+  const events = await seen();
+  await close();
+  const errors = events.filter((e) => e.type === 'error');
+  assert.deepEqual(errors.map((e) => e.reason), ['max_retries'], 'only the end of the body stops it');
+});
+
+test('a 200 event stream with an empty body opens, ends, and reconnects as the spec says', async () => {
+  const key = freshKey('empty');
+  await open(`/sse/status?code=200&type=text/event-stream&body=&key=${key}`, { retry: 50 });
+  await live.server.waitForRequests(key, 2, 5000);
+  await close();
+  const [first] = await seen();
+  assert.deepEqual(first, { type: 'error', reason: 'end_of_stream', willRetry: true, retryIn: 50 });
+});
+
+test('redirects (301, 307) are followed and the events of the target arrive', async () => {
+  for (const code of [301, 307]) {
+    await open(`/sse/redirect?code=${code}&to=/sse/named`, {});
+    await waitFor((e) => e.data === 'unnamed two', `the events after a ${code}`);
+    const messages = (await seen()).filter((e) => e.type === 'message').map((e) => e.data);
+    await close();
+    assert.deepEqual(messages, ['unnamed one', 'explicitly message', 'unnamed two'], `after a ${code}`);
+  }
+});
+
+test('a cross-origin URL without CORS headers fails with a network error the user can read', async () => {
+  const other = await startServer();
+  try {
+    await open(`${other.url}/blank`, { retry: { maxAttempts: 0 } });
+    await waitFor((e) => e.type === 'error' && !e.willRetry, 'the final error');
+    const events = await seen();
+    await close();
+    const reasons = events.map((e) => e.reason);
+    assert.deepEqual(reasons, ['max_retries']);
+    const message = await page.evaluate(() => globalThis.lastErrorMessage);
+    assert.match(message, /network error: Failed to fetch/);
+  } finally {
+    await other.close();
+  }
 });
