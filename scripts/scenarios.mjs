@@ -344,4 +344,25 @@ function redirect(ctx) {
   ctx.res.end();
 }
 
-export const ROUTES = { echo, resume, status, flaky, named, token, end, comments, openai, forever, stalled, garbage, redirect };
+/**
+ * `/sse/cut?total=6&at=line|event`: events 1, 2, … from Last-Event-ID + 1; each connection
+ * sends two whole events and then the start of the next one, cut mid-line (`data: par`)
+ * or mid-event (after a whole `data:` line, before the blank line), and resets the socket.
+ * The last event ends the stream cleanly.
+ */
+function cut(ctx) {
+  const { req, res, params } = ctx;
+  const total = intParam(params, 'total', 6);
+  const last = Number.parseInt(lastEventId(req) ?? '', 10);
+  let n = Number.isFinite(last) ? last + 1 : 1;
+  const stream = openStream(ctx);
+  stream.write('retry: 50\n\n');
+  for (let sent = 0; sent < 2 && n <= total; sent += 1, n += 1) stream.write(`id: ${n}\ndata: event ${n}\n\n`);
+  if (n > total) return stream.end();
+  const partial = params.get('at') === 'line' ? `id: ${n}\ndata: par` : `id: ${n}\ndata: event ${n}\n`;
+  stream.write(partial, () => stream.after(50, () => res.socket?.destroy()));
+}
+
+export const ROUTES = {
+  echo, resume, status, flaky, named, token, end, comments, openai, forever, stalled, garbage, redirect, cut,
+};

@@ -120,3 +120,16 @@ test('a cross-origin URL without CORS headers fails with a network error the use
     await other.close();
   }
 });
+
+test('a connection cut mid-line or mid-event: the partial event is dropped, none is lost or repeated', async () => {
+  for (const at of ['line', 'event']) {
+    await open(`/sse/cut?total=6&at=${at}`, {});
+    await waitFor((e) => e.data === 'event 6', `the last event (cut mid-${at})`);
+    const events = await seen();
+    await close();
+    const messages = events.filter((e) => e.type === 'message');
+    assert.deepEqual(messages.map((e) => e.data), [1, 2, 3, 4, 5, 6].map((n) => `event ${n}`), `cut mid-${at}`);
+    assert.deepEqual(messages.map((e) => e.id), ['1', '2', '3', '4', '5', '6']);
+    assert.ok(events.some((e) => e.type === 'error' && e.reason === 'network' && e.willRetry), 'the cuts were seen');
+  }
+});
