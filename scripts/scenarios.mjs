@@ -363,6 +363,44 @@ function cut(ctx) {
   stream.write(partial, () => stream.after(50, () => res.socket?.destroy()));
 }
 
+/** `/sse/drip?every=2`: three events (a CRLF, an emoji), one byte every `every` ms. */
+function drip(ctx) {
+  const bytes = Buffer.from('id: 1\r\ndata: first\r\n\r\nevent: note\ndata: 😀 second\n\ndata: third\n\n');
+  const every = Math.max(1, intParam(ctx.params, 'every', 2));
+  const stream = openStream(ctx);
+  let i = 0;
+  stream.every(every, () => (i < bytes.length ? stream.write(bytes.subarray(i, (i += 1))) : stream.end()));
+}
+
+/**
+ * `/sse/big?mib=20&count=2`: `count` events whose data is `mib` MiB each over 1 KiB lines
+ * of a repeating alphabet, written in 64 KiB pieces, then `data: done`.
+ */
+function big(ctx) {
+  const mib = Math.min(intParam(ctx.params, 'mib', 20), 64);
+  const line = `data: ${'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(29).slice(0, 1017)}\n`; // 1 KiB
+  const piece = Buffer.from(line.repeat(64)); // 64 KiB
+  const count = Math.min(intParam(ctx.params, 'count', 1), 8);
+  const stream = openStream(ctx);
+  let events = 0;
+  let pieces = 0;
+  const next = () => {
+    while (events < count) {
+      if (pieces === mib * 16) {
+        stream.write('\n'); // the blank line that dispatches this event
+        events += 1;
+        pieces = 0;
+      } else {
+        pieces += 1;
+        if (!stream.write(piece)) return ctx.res.once('drain', next);
+      }
+    }
+    stream.write('data: done\n\n');
+    return stream.end();
+  };
+  next();
+}
+
 export const ROUTES = {
-  echo, resume, status, flaky, named, token, end, comments, openai, forever, stalled, garbage, redirect, cut,
+  echo, resume, status, flaky, named, token, end, comments, openai, forever, stalled, garbage, redirect, cut, drip, big,
 };

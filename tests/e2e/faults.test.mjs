@@ -133,3 +133,51 @@ test('a connection cut mid-line or mid-event: the partial event is dropped, none
     assert.ok(events.some((e) => e.type === 'error' && e.reason === 'network' && e.willRetry), 'the cuts were seen');
   }
 });
+
+test('a slow drip, one byte every 2 ms with CRLFs and an emoji cut everywhere, arrives intact', async () => {
+  await page.evaluate(() => {
+    globalThis.seen = [];
+    const source = new lib.EventSource('/sse/drip?every=2', { retry: { maxAttempts: 0 } });
+    for (const type of ['message', 'note']) source.addEventListener(type, (e) => globalThis.seen.push({ type: e.type, data: e.data, id: e.lastEventId }));
+    source.onerror = (e) => globalThis.seen.push({ type: 'error', reason: e.reason });
+    globalThis.source = source;
+  });
+  await waitFor((e) => e.type === 'error', 'the end of the drip');
+  const events = await seen();
+  await close();
+  assert.deepEqual(events.slice(0, 3), [
+    { type: 'message', data: 'first', id: '1' },
+    { type: 'note', data: '😀 second', id: '1' },
+    { type: 'message', data: 'third', id: '1' },
+  ]);
+});
+
+test('20 MiB events arrive whole; wasm memory grows with the event size, not the stream length', async () => {
+  const result = await page.evaluate(async () => {
+    const { default: glue } = await import('/pkg/wasm_sse.js');
+    const { memory } = await glue();
+    const before = memory.buffer.byteLength;
+    return new Promise((resolve, reject) => {
+      const got = [];
+      const source = new lib.EventSource('/sse/big?mib=20&count=3', { retry: { maxAttempts: 0 }, maxEventSize: 32 << 20 });
+      source.onmessage = (e) => {
+        got.push({ length: e.data.length, head: e.data.slice(0, 8), lines: e.data.split('\n').length, memory: memory.buffer.byteLength });
+        if (e.data === 'done') {
+          source.close();
+          resolve({ got, before });
+        }
+      };
+      source.onerror = (e) => reject(new Error(e.message));
+    });
+  });
+  const events = result.got.slice(0, 3);
+  const whole = { length: 20 * 1024 * 1018 - 1, head: 'abcdefgh', lines: 20 * 1024 };
+  for (const event of events) assert.deepEqual({ ...event, memory: undefined }, { ...whole, memory: undefined });
+  assert.equal(result.got[3].length, 4, 'then done');
+  const mib = (bytes) => bytes / (1 << 20);
+  const first = mib(events[0].memory - result.before);
+  const later = mib(events[2].memory - events[0].memory);
+  console.log(`wasm memory: +${first.toFixed(1)} MiB for the first 20 MiB event, +${later.toFixed(1)} MiB for the next two`);
+  assert.ok(first <= 4 * 20, `the first event grew wasm memory by ${first.toFixed(1)} MiB`);
+  assert.equal(later, 0, 'the next events of the same size reuse that memory');
+});
