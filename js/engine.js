@@ -1,7 +1,7 @@
 // Starts the Rust connection engine once the wasm is loaded. Both event-source APIs
 // are handlers over this one engine.
 import { connect } from './wasm_sse.js';
-import { init } from './init.js';
+import { engineGeneration, init, watchEngine } from './init.js';
 
 /**
  * Connects with normalised `options` (see src/bindings/connection.rs) once the wasm is
@@ -14,7 +14,21 @@ export async function startEngine(options, handlers) {
     handlers.closed({ reason: 'aborted', message: 'aborted', retryable: false });
     return;
   }
-  connect(options, handlers);
+  // If the engine fails, its connections end without a word from it: report the failure.
+  const unwatch = watchEngine((failure) => handlers.closed(failure));
+  const closed = (error) => {
+    unwatch();
+    handlers.closed(error);
+  };
+  const generation = engineGeneration();
+  try {
+    connect(options, { ...handlers, closed });
+  } catch (error) {
+    // A failure inside `connect` has already been handed to the watcher, which reports it.
+    if (engineGeneration() !== generation) return;
+    unwatch();
+    throw error;
+  }
 }
 
 /** The retry option as the engine reads it: a number is the reconnection time. */

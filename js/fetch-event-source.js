@@ -187,6 +187,9 @@ export function fetchEventSource(input, init = {}) {
             dispose();
             return resolve();
           }
+          // The engine failed (a panic in wasm): onerror decides, as for any error, and a
+          // retry starts a new engine on the fresh instance.
+          if (info.reason === 'engine_failed') return retryLater(new SseError(info));
           if (retryAfterStop !== undefined) return reconnectAfter(retryAfterStop);
           failWith(thrown ?? new SseError(info));
         },

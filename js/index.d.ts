@@ -128,7 +128,12 @@ export type SseErrorReason =
   /** A callback threw (fetchEventSource's `onopen`/`onmessage`). */
   | 'callback'
   /** The wasm module failed to load. */
-  | 'init';
+  | 'init'
+  /**
+   * The engine panicked (a bug): every live source stops with this reason, and sources
+   * created afterwards run on a fresh instance of the module. Fatal.
+   */
+  | 'engine_failed';
 
 /** Why a connection failed or an event source stopped. */
 export class SseError extends Error {

@@ -1,8 +1,9 @@
 // The low-level parser API: bytes in, items out. The event-source APIs build on the
 // same Rust parser inside the connection engine.
 import { RawParser } from './wasm_sse.js';
-import { init, isReady } from './init.js';
+import { engineFailure, engineGeneration, init, isReady } from './init.js';
 import { forEachItem } from './batch.js';
+import { SseError } from './errors.js';
 
 const encoder = new TextEncoder();
 
@@ -37,6 +38,7 @@ function rawParser(options = {}) {
 /** A streaming parser; see index.d.ts. */
 export class Parser {
   #raw;
+  #generation = engineGeneration();
 
   /** @internal Use `createParser`, which loads the wasm first. */
   constructor(options) {
@@ -45,23 +47,38 @@ export class Parser {
   }
 
   feed(chunk) {
-    return toItems(this.#raw.feed(toBytes(chunk)));
+    const bytes = toBytes(chunk);
+    return toItems(this.#call((raw) => raw.feed(bytes)));
   }
 
   finish() {
-    return toItems(this.#raw.finish());
+    return toItems(this.#call((raw) => raw.finish()));
   }
 
   reset() {
-    this.#raw.reset();
+    this.#call((raw) => raw.reset());
   }
 
   get lastEventId() {
-    return this.#raw.lastEventId;
+    return this.#call((raw) => raw.lastEventId);
   }
 
   free() {
-    this.#raw.free();
+    // A parser of a failed instance has nothing left to free.
+    if (this.#generation === engineGeneration()) this.#raw.free();
+  }
+
+  // Calls into the wasm parser, unless the engine failed since this parser was made: its
+  // state died with that instance, so it throws the failure (also when it caused it).
+  #call(f) {
+    const failed = () => new SseError(engineFailure());
+    if (this.#generation !== engineGeneration()) throw failed();
+    try {
+      return f(this.#raw);
+    } catch (error) {
+      if (this.#generation !== engineGeneration()) throw failed();
+      throw error;
+    }
   }
 }
 

@@ -401,6 +401,23 @@ function big(ctx) {
   next();
 }
 
+/**
+ * `/sse/panic`: event 1, then (100 ms later, in a chunk of its own) the comment
+ * `: wasm-sse test panic`, on which a build with the `test-hooks` feature panics; a
+ * reconnect (a request with Last-Event-ID) gets event 2 and no panic. Stays open.
+ */
+function panic(ctx) {
+  const stream = openStream(ctx);
+  if (lastEventId(ctx.req) !== null) {
+    stream.write('id: 2\ndata: event 2\n\n');
+  } else {
+    stream.write('id: 1\ndata: event 1\n\n');
+    stream.after(100, () => stream.write(': wasm-sse test panic\n\n'));
+  }
+  stream.keepAlive();
+}
+
 export const ROUTES = {
   echo, resume, status, flaky, named, token, end, comments, openai, forever, stalled, garbage, redirect, cut, drip, big,
+  panic,
 };

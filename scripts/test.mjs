@@ -99,6 +99,9 @@ async function main() {
   if (chosen.includes('e2e')) {
     console.log('== build the examples');
     buildExamples();
+    // The tests of recovery from a panic need a build that panics on purpose.
+    console.log('== build the test-hooks package');
+    build({ testHooks: true });
   }
 
   const results = [];

@@ -47,6 +47,8 @@ impl Batch {
     }
 
     pub(crate) fn push(&mut self, item: ItemRef<'_>) {
+        #[cfg(feature = "test-hooks")]
+        super::failure::test_trigger(&item);
         match item {
             ItemRef::Event {
                 event_type,

@@ -4,6 +4,7 @@
 
 use super::batch::Batch;
 use super::errors::client_error;
+use super::failure::install_panic_hook;
 use crate::error::Error;
 use crate::parser::{ItemRef, ParserOptions};
 use crate::retry::{Backoff, Decision, RetryPolicy};
@@ -131,6 +132,7 @@ fn config(options: &JsValue) -> Result<Config, JsValue> {
 /// replaces the spec's response check).
 #[wasm_bindgen]
 pub fn connect(options: JsValue, handlers: JsValue) -> Result<(), JsValue> {
+    install_panic_hook();
     let config = config(&options)?;
     let last_event_id = config.last_event_id.clone();
     let required = |key| {

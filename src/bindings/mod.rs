@@ -4,4 +4,5 @@
 mod batch;
 mod connection;
 mod errors;
+mod failure;
 mod parser;

@@ -5,6 +5,7 @@
 
 use super::batch::Batch;
 use super::errors::parse_error;
+use super::failure::install_panic_hook;
 use crate::parser::{Parser, ParserOptions};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -21,6 +22,7 @@ impl RawParser {
     /// an event left without its blank line at the end of the stream.
     #[wasm_bindgen(constructor)]
     pub fn new(max_event_size: Option<f64>, dispatch_incomplete_event: Option<bool>) -> RawParser {
+        install_panic_hook();
         let mut options = ParserOptions::default();
         if let Some(max) = max_event_size.filter(|m| m.is_finite() && *m >= 0.0) {
             // `as` saturates for floats: a huge limit becomes usize::MAX.

@@ -1,37 +1,34 @@
 //! Aborting: one `AbortController` per request, aborted when its guard drops, and a
 //! future that resolves when the caller's `AbortSignal` fires.
 
+use super::sys::{drop_controller, future, new_controller};
 use js_sys::Promise;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
 /// Owns the request's `AbortController`. Dropping it aborts the fetch and its body, so
 /// every way out of a connection (close, abort, dropping the Rust stream) stops the
-/// request at once.
+/// request at once. The engine's failure (a panic) aborts it too, from JavaScript.
 pub(crate) struct AbortGuard {
-    controller: Option<AbortController>,
+    controller: AbortController,
 }
 
 impl AbortGuard {
-    /// A new controller; `None` only where `AbortController` does not exist.
     pub(crate) fn new() -> AbortGuard {
         AbortGuard {
-            controller: AbortController::new().ok(),
+            controller: new_controller(),
         }
     }
 
-    pub(crate) fn signal(&self) -> Option<AbortSignal> {
-        self.controller.as_ref().map(AbortController::signal)
+    pub(crate) fn signal(&self) -> AbortSignal {
+        self.controller.signal()
     }
 }
 
 impl Drop for AbortGuard {
     fn drop(&mut self) {
         // Aborting a finished request is a no-op, so this needs no bookkeeping.
-        if let Some(controller) = &self.controller {
-            controller.abort();
-        }
+        drop_controller(&self.controller);
     }
 }
 
@@ -49,5 +46,5 @@ pub(crate) async fn aborted(signal: AbortSignal) {
             &options,
         );
     });
-    let _ = JsFuture::from(promise).await;
+    let _ = future(&promise).await;
 }

@@ -1,10 +1,9 @@
 //! Reading a response body's `ReadableStream` chunk by chunk.
 
-use super::sys::{describe, pump};
+use super::sys::{describe, future, pump};
 use crate::error::Error;
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, ReadableStreamReadResult, Response};
 
 /// The body's reader. Dropped before the end, it cancels the stream (which closes the
@@ -34,9 +33,7 @@ impl BodyReader {
         let Some(reader) = &self.reader else {
             return Ok(false);
         };
-        let result = JsFuture::from(reader.read())
-            .await
-            .map_err(|e| network(&e))?;
+        let result = future(&reader.read()).await.map_err(|e| network(&e))?;
         let result: ReadableStreamReadResult = result.unchecked_into();
         if result.get_done().unwrap_or(false) {
             if let Some(reader) = self.reader.take() {
@@ -58,9 +55,7 @@ impl BodyReader {
         let Some(reader) = &self.reader else {
             return Ok(true);
         };
-        let ended = JsFuture::from(pump(reader, sink))
-            .await
-            .map_err(|e| network(&e))?;
+        let ended = future(&pump(reader, sink)).await.map_err(|e| network(&e))?;
         if ended.as_bool() == Some(true) {
             if let Some(reader) = self.reader.take() {
                 reader.release_lock();
@@ -92,7 +87,7 @@ impl Drop for BodyReader {
             // Awaited in the background only so a rejection (an already errored stream)
             // is handled instead of being reported as unhandled.
             wasm_bindgen_futures::spawn_local(async move {
-                let _ = JsFuture::from(cancelled).await;
+                let _ = future(&cancelled).await;
             });
         }
     }

@@ -7,7 +7,7 @@
 use super::abort::{aborted, AbortGuard};
 use super::body::BodyReader;
 use super::request::RequestSpec;
-use super::sys::{now_ms, random};
+use super::sys::{future, now_ms, random};
 use super::timer::Delay;
 use crate::error::Error;
 use crate::parser::{ItemRef, Parser, ParserOptions};
@@ -20,7 +20,6 @@ use std::pin::pin;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Response};
 
 /// How much of a failed response's body an error keeps.
@@ -241,7 +240,7 @@ impl<O: Observer + 'static> Engine<O> {
         let response = self
             .config
             .request
-            .send(&last_event_id, guard.signal().as_ref())
+            .send(&last_event_id, Some(&guard.signal()))
             .await
             .map_err(|e| match e {
                 // [spec] "if res is a network error, then reestablish the connection".
@@ -251,7 +250,7 @@ impl<O: Observer + 'static> Engine<O> {
         let hook = self.stream.borrow_mut().observer.check_response(&response);
         match hook {
             Some(check) => {
-                JsFuture::from(check)
+                future(&check)
                     .await
                     .map_err(|thrown| disconnected(callback_error(&thrown)))?;
             }

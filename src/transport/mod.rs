@@ -10,3 +10,4 @@ mod timer;
 
 pub(crate) use engine::{callback_error, run, Config, Observer};
 pub(crate) use request::{RequestSpec, Source};
+pub(crate) use sys::{engine_failed, set_failure_listener};

@@ -1,12 +1,11 @@
 //! Building and sending one request: method, headers, body, `Last-Event-ID`.
 
-use super::sys::{describe, global_fetch};
+use super::sys::{describe, future, global_fetch};
 use crate::error::Error;
 use crate::state::last_event_id_header;
 use js_sys::{Function, Object, Promise};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, RequestCache, RequestCredentials, RequestInit, Response};
 
 /// A request part that may be recomputed for every connection (a refreshed token, a
@@ -32,7 +31,7 @@ impl Source {
             Source::Js(f) => {
                 let returned = f.call0(&JsValue::UNDEFINED).map_err(|e| failed(what, &e))?;
                 // `Promise.resolve` accepts a plain value too, and adopts any thenable.
-                JsFuture::from(Promise::resolve(&returned))
+                future(&Promise::resolve(&returned))
                     .await
                     .map_err(|e| failed(what, &e))?
             }
@@ -100,7 +99,7 @@ impl RequestSpec {
                 Promise::resolve(&returned)
             }
         };
-        let response = JsFuture::from(pending).await.map_err(|e| Error::Network {
+        let response = future(&pending).await.map_err(|e| Error::Network {
             message: describe(&e),
         })?;
         response.dyn_into::<Response>().map_err(|_| Error::Request {

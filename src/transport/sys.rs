@@ -5,7 +5,8 @@
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use web_sys::{ReadableStreamDefaultReader, RequestInit};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, ReadableStreamDefaultReader, RequestInit};
 
 #[wasm_bindgen]
 extern "C" {
@@ -13,23 +14,75 @@ extern "C" {
     #[wasm_bindgen(js_name = fetch)]
     pub(crate) fn global_fetch(input: &str, init: &RequestInit) -> Promise;
 
-    /// `setTimeout(handler, ms)`, returning the timer's id.
-    #[wasm_bindgen(js_name = setTimeout)]
-    pub(crate) fn set_timeout(handler: &Function, ms: f64) -> JsValue;
-
-    /// `clearTimeout(id)`.
-    #[wasm_bindgen(js_name = clearTimeout)]
-    pub(crate) fn clear_timeout(id: &JsValue);
 }
 
-// The body is read in JavaScript: an `await` there costs far less per chunk than a Rust
-// future woken through a promise (two closures and a microtask per chunk), and each chunk
-// still reaches Rust in one call.
-#[wasm_bindgen(inline_js = "export async function pump(reader, sink) {
+// JavaScript the engine needs beside the globals, in one module so that it shares one
+// notion of the engine's life:
+//
+// - The body is read in JavaScript: an `await` there costs far less per chunk than a Rust
+//   future woken through a promise (two closures and a microtask per chunk), and each
+//   chunk still reaches Rust in one call.
+// - After a panic the wasm instance is dead and is replaced by a fresh one (see
+//   bindings/failure.rs). Closures of the dead instance must then never run: so every
+//   promise the engine awaits goes through `settle`, which never settles once the engine
+//   has failed, and `engineFailed` aborts every request and clears every timer the dead
+//   instance had, so that its connections close at once.
+#[wasm_bindgen(inline_js = "let generation = 0;
+let onFailure = () => {};
+const controllers = new Set();
+const timers = new Set();
+const never = () => new Promise(() => {});
+
+export function setFailureListener(listener) { onFailure = listener; }
+
+export function engineFailed(message) {
+  generation++;
+  for (const controller of controllers) controller.abort();
+  controllers.clear();
+  for (const id of timers) clearTimeout(id);
+  timers.clear();
+  onFailure(message);
+}
+
+export function settle(promise) {
+  const born = generation;
+  return promise.then(
+    (value) => (born === generation ? value : never()),
+    (error) => { if (born === generation) throw error; return never(); },
+  );
+}
+
+export function newController() {
+  const controller = new AbortController();
+  controllers.add(controller);
+  return controller;
+}
+
+export function dropController(controller) {
+  controllers.delete(controller);
+  controller.abort();
+}
+
+export function startTimer(handler, ms) {
+  const id = setTimeout(() => { timers.delete(id); handler(); }, ms);
+  timers.add(id);
+  return id;
+}
+
+export function stopTimer(id) {
+  timers.delete(id);
+  clearTimeout(id);
+}
+
+export async function pump(reader, sink) {
+  const born = generation;
   for (;;) {
     const { done, value } = await reader.read();
+    if (born !== generation) return never();
     if (done) return true;
-    if (!sink(value)) return false;
+    let more;
+    try { more = sink(value); } catch (error) { if (born !== generation) return never(); throw error; }
+    if (!more) return false;
   }
 }")]
 extern "C" {
@@ -37,6 +90,40 @@ extern "C" {
     /// `false`. Resolves with `true` at the end of the body, `false` when `sink` stopped;
     /// rejects with the reader's error.
     pub(crate) fn pump(reader: &ReadableStreamDefaultReader, sink: &Function) -> Promise;
+
+    /// `promise`, unless the engine fails before it settles: then a promise that never
+    /// settles, so no closure of the failed instance is called.
+    fn settle(promise: &Promise) -> Promise;
+
+    /// Marks the engine failed (a panic): aborts its requests, clears its timers and
+    /// calls the failure listener with `message`.
+    #[wasm_bindgen(js_name = engineFailed)]
+    pub(crate) fn engine_failed(message: &str);
+
+    /// The JavaScript function told of a failure, with its message.
+    #[wasm_bindgen(js_name = setFailureListener)]
+    pub(crate) fn set_failure_listener(listener: &Function);
+
+    /// A new `AbortController`, aborted if the engine fails.
+    #[wasm_bindgen(js_name = newController)]
+    pub(crate) fn new_controller() -> AbortController;
+
+    /// Aborts `controller` and forgets it.
+    #[wasm_bindgen(js_name = dropController)]
+    pub(crate) fn drop_controller(controller: &AbortController);
+
+    /// `setTimeout(handler, ms)`, cleared if the engine fails; returns the timer's id.
+    #[wasm_bindgen(js_name = startTimer)]
+    pub(crate) fn start_timer(handler: &Function, ms: f64) -> JsValue;
+
+    /// `clearTimeout(id)` for a timer of `start_timer`.
+    #[wasm_bindgen(js_name = stopTimer)]
+    pub(crate) fn stop_timer(id: &JsValue);
+}
+
+/// Awaits `promise` as a Rust future, through `settle`.
+pub(crate) fn future(promise: &Promise) -> JsFuture {
+    JsFuture::from(settle(promise))
 }
 
 /// Milliseconds since the Unix epoch (`Date.now()`): `std::time` panics on wasm32.

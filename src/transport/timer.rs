@@ -1,6 +1,6 @@
 //! A `setTimeout` delay as a future, cleared when dropped.
 
-use super::sys::{clear_timeout, set_timeout};
+use super::sys::{future, start_timer, stop_timer};
 use js_sys::Promise;
 use std::future::Future;
 use std::pin::Pin;
@@ -21,10 +21,10 @@ impl Delay {
         let mut id = JsValue::UNDEFINED;
         // Browsers clamp delays above 2^31-1 ms to 1 ms, so cap them (about 24.8 days).
         let ms = ms.min(i32::MAX as u64) as f64;
-        let promise = Promise::new(&mut |resolve, _reject| id = set_timeout(&resolve, ms));
+        let promise = Promise::new(&mut |resolve, _reject| id = start_timer(&resolve, ms));
         Delay {
             id,
-            done: JsFuture::from(promise),
+            done: future(&promise),
         }
     }
 }
@@ -39,6 +39,6 @@ impl Future for Delay {
 
 impl Drop for Delay {
     fn drop(&mut self) {
-        clear_timeout(&self.id);
+        stop_timer(&self.id);
     }
 }

@@ -31,7 +31,8 @@ try {
   const source = new EventSource('/events?interval=20');
   const ticks = await new Promise((resolve, reject) => {
     const seen = [];
-    source.onmessage = (event) => seen.push(event.lastEventId) === 3 && resolve(seen);
+    // A copy: under load several ticks share a chunk, and more arrive before close().
+    source.onmessage = (event) => seen.push(event.lastEventId) === 3 && resolve([...seen]);
     source.onerror = (event) => reject(new Error(event.message));
   });
   source.close();
