@@ -8,7 +8,10 @@ const COMMENT = 2;
 const LAST_EVENT_ID = 3;
 const NO_TYPE = 0xffffffff;
 
-const decoder = new TextDecoder();
+// `ignoreBOM`: a batch's text may start with U+FEFF as data (a BOM past the stream's start,
+// at the start of an event's type, data or id); a default TextDecoder would strip it, and
+// every slice after it would then be off by one.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 // Below this many bytes, building an ASCII string by char codes beats a TextDecoder call,
 // whose fixed cost dominates for the short batches of small events.
 const SHORT_ASCII = 1024;

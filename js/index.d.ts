@@ -60,6 +60,11 @@ export interface ParseError extends Error {
   reason: 'event_too_large';
   /** The limit that was exceeded, in bytes. */
   limit: number;
+  /**
+   * From `feed` and `finish`: the items the call completed before the limit was crossed
+   * (`parseEventStream` yields them before it throws).
+   */
+  items?: ParsedItem[];
 }
 
 export type Chunk = Uint8Array | ArrayBuffer | ArrayBufferView | string;

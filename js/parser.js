@@ -26,6 +26,35 @@ function toItems([text, layout]) {
   return items;
 }
 
+// The items a RawParser call returned. When it throws a ParseError, the items the chunk
+// completed before the limit was crossed go with the error as `items`, so what a caller
+// sees before the error does not depend on where the stream was cut.
+function itemsOf(call) {
+  let batch;
+  try {
+    batch = call();
+  } catch (error) {
+    if (error?.batch) {
+      error.items = toItems(error.batch);
+      delete error.batch;
+    }
+    throw error;
+  }
+  return toItems(batch);
+}
+
+// Yields a call's items; on a ParseError, the items completed before it, then the error.
+function* drain(call) {
+  let items;
+  try {
+    items = call();
+  } catch (error) {
+    yield* error?.items ?? [];
+    throw error;
+  }
+  yield* items;
+}
+
 function rawParser(options = {}) {
   const parser = new RawParser(options.maxEventSize, options.dispatchIncompleteEvent);
   if (options.lastEventId !== undefined && !parser.setLastEventId(String(options.lastEventId))) {
@@ -48,11 +77,11 @@ export class Parser {
 
   feed(chunk) {
     const bytes = toBytes(chunk);
-    return toItems(this.#call((raw) => raw.feed(bytes)));
+    return itemsOf(() => this.#call((raw) => raw.feed(bytes)));
   }
 
   finish() {
-    return toItems(this.#call((raw) => raw.finish()));
+    return itemsOf(() => this.#call((raw) => raw.finish()));
   }
 
   reset() {
@@ -103,13 +132,13 @@ export async function* parseEventStream(input, options) {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        yield* parser.feed(value);
+        yield* drain(() => parser.feed(value));
       }
     } else {
-      for await (const chunk of body) yield* parser.feed(chunk);
+      for await (const chunk of body) yield* drain(() => parser.feed(chunk));
     }
     finished = true;
-    yield* parser.finish();
+    yield* drain(() => parser.finish());
   } finally {
     if (reader) {
       // An early exit (break, throw, return) stops the download too.

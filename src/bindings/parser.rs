@@ -6,8 +6,8 @@
 use super::batch::Batch;
 use super::errors::parse_error;
 use super::failure::install_panic_hook;
-use crate::parser::{Parser, ParserOptions};
-use js_sys::Array;
+use crate::parser::{ParseError, Parser, ParserOptions};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 /// A streaming event stream parser (low-level; see the package's `createParser`).
 #[wasm_bindgen]
@@ -37,14 +37,13 @@ impl RawParser {
         }
     }
 
-    /// Parses the next chunk of the body; returns the items it completed.
+    /// Parses the next chunk of the body; returns the items it completed. A `ParseError`
+    /// carries, as `batch`, the items the chunk completed before the limit was crossed.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<Array, JsValue> {
         let batch = &mut self.batch;
         batch.clear();
-        self.parser
-            .feed_borrowed(chunk, |item| batch.push(item))
-            .map_err(|e| parse_error(&e))?;
-        Ok(batch.to_js_array())
+        let parsed = self.parser.feed_borrowed(chunk, |item| batch.push(item));
+        self.batch_or_error(parsed)
     }
 
     /// Ends the stream; returns what the end completes (only with
@@ -52,10 +51,8 @@ impl RawParser {
     pub fn finish(&mut self) -> Result<Array, JsValue> {
         let batch = &mut self.batch;
         batch.clear();
-        self.parser
-            .finish_borrowed(|item| batch.push(item))
-            .map_err(|e| parse_error(&e))?;
-        Ok(batch.to_js_array())
+        let parsed = self.parser.finish_borrowed(|item| batch.push(item));
+        self.batch_or_error(parsed)
     }
 
     /// Starts a new stream, keeping the last event ID.
@@ -73,5 +70,21 @@ impl RawParser {
     #[wasm_bindgen(js_name = setLastEventId)]
     pub fn set_last_event_id(&mut self, id: &str) -> bool {
         self.parser.set_last_event_id(id)
+    }
+}
+
+impl RawParser {
+    /// The call's batch, or its error with the batch attached: the items completed before
+    /// the limit was crossed are as real as those of earlier chunks, and without them what
+    /// a caller sees before the error would depend on where the network cut the stream.
+    fn batch_or_error(&self, parsed: Result<(), ParseError>) -> Result<Array, JsValue> {
+        let batch = self.batch.to_js_array();
+        let Err(e) = parsed else {
+            return Ok(batch);
+        };
+        let error = parse_error(&e);
+        // A fresh Error object: setting a property on it cannot fail.
+        let _ = Reflect::set(&error, &"batch".into(), &batch);
+        Err(error)
     }
 }
