@@ -77,7 +77,9 @@ export class EventSource extends EventTarget {
     const { signal } = init;
     if (signal) {
       if (signal.aborted) this.#stop('aborted');
-      else signal.addEventListener('abort', () => this.#stop('aborted'), { once: true });
+      // Removed when the source stops (#stop aborts #controller), so that a signal which
+      // outlives many sources does not keep each closed one alive through this listener.
+      else signal.addEventListener('abort', () => this.#stop('aborted'), { once: true, signal: this.#controller.signal });
     }
     const hasBody = init.body !== undefined || init.json !== undefined;
     const options = {

@@ -82,6 +82,9 @@ export function fetchEventSource(input, init = {}) {
 
     function dispose() {
       finished = true;
+      // A signal may outlive this call by far (one per view, say): its listener would
+      // keep this whole closure alive until it aborts.
+      inputSignal?.removeEventListener('abort', onAbort);
       if (hasDocument) document.removeEventListener('visibilitychange', onVisibilityChange);
       clearTimeout(retryTimer);
       controller?.abort();
@@ -213,10 +216,12 @@ export function fetchEventSource(input, init = {}) {
       ).catch(failWith);
     }
 
-    inputSignal?.addEventListener('abort', () => {
+    function onAbort() {
       dispose();
       resolve();
-    });
+    }
+
+    inputSignal?.addEventListener('abort', onAbort);
     if (!openWhenHidden && hasDocument) {
       document.addEventListener('visibilitychange', onVisibilityChange);
     }
