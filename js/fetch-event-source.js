@@ -35,6 +35,7 @@ export function fetchEventSource(input, init = {}) {
     method,
     body,
     credentials,
+    maxEventSize,
     ...rest
   } = init;
   return new Promise((resolve, reject) => {
@@ -209,6 +210,7 @@ export function fetchEventSource(input, init = {}) {
           fetch,
           lastEventId,
           retry: { reconnectionTime: retryInterval },
+          maxEventSize,
           signal: own.signal,
           reconnectAtEnd: false,
         },

@@ -345,6 +345,11 @@ export interface FetchEventSourceInit extends Omit<RequestInit, 'headers'> {
   openWhenHidden?: boolean;
   /** A replacement for the global `fetch`. */
   fetch?: typeof fetch;
+  /**
+   * Beyond 2.0.1: the largest line or event data, in bytes (default 16 MiB). Past it the
+   * connection is closed and `onerror` gets an {@link SseError} with reason `event_too_large`.
+   */
+  maxEventSize?: number;
 }
 
 /**

@@ -417,7 +417,37 @@ function panic(ctx) {
   stream.keepAlive();
 }
 
+/**
+ * `/sse/huge?mib=64&shape=lines|line`: one event of `mib` MiB of data, as 1 KiB `data:` lines
+ * or as one single `data:` line, written as fast as the client reads, then `data: after`.
+ * The log entry (with `?key=`) keeps `sent`, the bytes handed to the socket so far, and
+ * `finished`, whether the whole event went out: a client that stops reading at its size
+ * limit leaves both far below.
+ */
+function huge(ctx) {
+  const { res, params } = ctx;
+  const total = Math.min(intParam(params, 'mib', 64), 256) * (1 << 20);
+  const oneLine = params.get('shape') === 'line';
+  const piece = oneLine ? Buffer.alloc(64 << 10, 'x') : Buffer.from(`data: ${'x'.repeat(1017)}\n`.repeat(64)); // 64 KiB
+  const progress = ctx.entry ?? {};
+  progress.sent = 0;
+  progress.finished = false;
+  const stream = openStream(ctx);
+  if (oneLine) stream.write('data: ');
+  const next = () => {
+    while (progress.sent < total) {
+      if (res.destroyed) return;
+      progress.sent += piece.length;
+      if (!stream.write(piece)) return res.once('drain', next);
+    }
+    progress.finished = true;
+    stream.write(oneLine ? '\n\ndata: after\n\n' : '\ndata: after\n\n');
+    return stream.end();
+  };
+  next();
+}
+
 export const ROUTES = {
-  echo, resume, status, flaky, named, token, end, comments, openai, forever, stalled, garbage, redirect, cut, drip, big,
+  echo, resume, status, flaky, named, token, end, comments, openai, forever, stalled, garbage, redirect, cut, drip, big, huge,
   panic,
 };

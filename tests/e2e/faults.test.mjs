@@ -1,11 +1,11 @@
 // Faults a long-lived client must survive, in Chromium against the scenario routes: a
 // half-open connection (caught by the opt-in idle timeout), garbage, an empty body,
-// redirects, and a cross-origin server without CORS headers.
+// redirects, a cross-origin server without CORS headers, and an event over maxEventSize.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { startServer } from '../../scripts/sse-server.mjs';
 import { openPage } from '../support/browser.mjs';
-import { serverAndBrowser } from '../support/pages.mjs';
+import { checkClean, openWatched, serverAndBrowser } from '../support/pages.mjs';
 import { keyMaker, sleep, until } from '../support/wait.mjs';
 
 const live = serverAndBrowser();
@@ -181,3 +181,131 @@ test('20 MiB events arrive whole; wasm memory grows with the event size, not the
   assert.ok(first <= 4 * 20, `the first event grew wasm memory by ${first.toFixed(1)} MiB`);
   assert.equal(later, 0, 'the next events of the same size reuse that memory');
 });
+
+// An event over maxEventSize: a 128 MiB event against a 1 MiB limit, as 1 KiB data lines
+// (the data buffer's limit) or as one line (the line buffer's limit).
+const LIMIT = 1 << 20;
+const HUGE = 128 << 20;
+
+/**
+ * Runs in the page: `api` on `url` with maxEventSize `limit`, until it stops.
+ * fetchEventSource's onerror retries twice after 50 ms, then throws the third error.
+ * Returns the errors, the outcome and the wasm memory before and after.
+ */
+async function tooLarge({ api, url, limit }) {
+  const lib = await import('/pkg/index.js');
+  const { init, wasmMemory } = await import('/pkg/init.js');
+  await init();
+  const before = wasmMemory().buffer.byteLength;
+  const errors = [];
+  const describe = (e) => ({ name: e.name, reason: e.reason, message: e.message, limit: e.limit, retryable: e.retryable, at: Date.now() });
+  const messages = [];
+  let outcome;
+  if (api === 'EventSource') {
+    const source = new lib.EventSource(url, { maxEventSize: limit });
+    outcome = await new Promise((resolve) => {
+      const stop = () => resolve({ readyState: source.readyState, closeReason: source.closeReason });
+      // An event that got through means the limit did not hold: stop there.
+      source.onmessage = (e) => {
+        messages.push(e.data.length);
+        source.close();
+        stop();
+      };
+      source.onerror = (e) => {
+        errors.push({ ...describe(e.error), willRetry: e.willRetry, eventReason: e.reason, eventMessage: e.message });
+        if (!e.willRetry) stop();
+      };
+    });
+  } else {
+    let thrown;
+    outcome = await lib
+      .fetchEventSource(url, {
+        maxEventSize: limit,
+        onmessage: (m) => messages.push(m.data.length),
+        onerror: (e) => {
+          errors.push(describe(e));
+          if (errors.length < 3) return 50;
+          thrown = e;
+          throw e;
+        },
+      })
+      .then(
+        () => 'resolved',
+        (e) => (e === thrown && e instanceof lib.SseError ? 'rejected with the third error' : `rejected: ${e}`),
+      );
+  }
+  return { errors, outcome, messages, before, after: wasmMemory().buffer.byteLength, largestChunk };
+}
+
+for (const [api, shape] of [
+  ['EventSource', 'lines'],
+  ['EventSource', 'line'],
+  ['fetchEventSource', 'lines'],
+  ['fetchEventSource', 'line'],
+]) {
+  const name = `${api}: an event over maxEventSize (${shape === 'line' ? 'one line' : 'many lines'}) fails with event_too_large, closes the connection, bounds memory`;
+  test(name, { timeout: 30_000 }, async () => {
+    const key = freshKey(`huge-${api}-${shape}`);
+    // A fresh page, so a fresh wasm instance, which records the largest body chunk
+    // Chromium hands over (the engine copies each one into wasm memory whole).
+    const fresh = await openWatched(live.browser, `${live.server.url}/blank`, (p) =>
+      p.addInitScript(() => {
+        globalThis.largestChunk = 0;
+        const read = ReadableStreamDefaultReader.prototype.read;
+        ReadableStreamDefaultReader.prototype.read = function () {
+          return read.call(this).then((result) => {
+            globalThis.largestChunk = Math.max(globalThis.largestChunk, result.value?.length ?? 0);
+            return result;
+          });
+        };
+      }),
+    );
+    try {
+      const result = await fresh.evaluate(tooLarge, { api, url: `/sse/huge?mib=${HUGE >> 20}&shape=${shape}&key=${key}`, limit: LIMIT });
+      const message = `event stream line or event data exceeds the maximum size of ${LIMIT} bytes`;
+      const expected = { name: 'SseError', reason: 'event_too_large', message, limit: LIMIT, retryable: false };
+      assert.deepEqual(result.messages, [], 'no event delivered');
+      if (api === 'EventSource') {
+        // As documented: a fatal error, the source is CLOSED with closeReason event_too_large.
+        assert.equal(result.errors.length, 1);
+        const [error] = result.errors;
+        assert.deepEqual({ ...error, at: undefined }, { ...expected, at: undefined, willRetry: false, eventReason: 'event_too_large', eventMessage: message });
+        assert.deepEqual(result.outcome, { readyState: 2, closeReason: 'event_too_large' });
+      } else {
+        // As documented (as 2.0.1 does with every error): onerror gets it, the delay it
+        // returns is honoured, and what it throws rejects the promise.
+        assert.equal(result.errors.length, 3);
+        for (const error of result.errors) assert.deepEqual({ ...error, at: undefined }, { ...expected, at: undefined });
+        assert.equal(result.outcome, 'rejected with the third error');
+      }
+      const entries = await live.server.waitForRequests(key, result.errors.length);
+      await until(() => entries.every((entry) => entry.closedAt !== null), 'the server to see every connection closed');
+      await sleep(200);
+      assert.equal(live.server.log(key).length, result.errors.length, 'no further request');
+      const mib = (bytes) => (bytes / (1 << 20)).toFixed(1);
+      entries.forEach((entry, i) => {
+        const lag = entry.closedAt - result.errors[i].at;
+        console.log(`${api} ${shape}: connection ${i + 1} closed ${lag} ms after the error, ${mib(entry.sent)} MiB of ${HUGE >> 20} sent`);
+        assert.equal(entry.finished, false, 'the server never got to the end of the event');
+        assert.ok(entry.sent < HUGE / 4, `the server sent ${mib(entry.sent)} MiB before the client hung up`);
+        assert.ok(lag < 500, `the server saw the connection closed ${lag} ms after the error`);
+      });
+      // What may grow: the buffer that reaches the limit, by doubling, so its last block can
+      // be nearly twice the limit and the smaller ones before it, freed but kept, as much
+      // again (4 × the limit); the buffer each body chunk is copied into whole, which grows
+      // the same way (4 × the largest chunk: Chromium hands over up to 2 MiB at once when
+      // the reader lags); and 2 MiB for the connection's own allocations and the
+      // allocator's rounding. Nothing may grow with the event, 128 × the limit.
+      const grown = result.after - result.before;
+      const bound = 4 * LIMIT + 4 * result.largestChunk + (2 << 20);
+      console.log(
+        `${api} ${shape}: wasm memory ${mib(result.before)} -> ${mib(result.after)} MiB (+${mib(grown)}) with a ${mib(LIMIT)} MiB limit ` +
+          `and chunks of up to ${mib(result.largestChunk)} MiB (bound ${mib(bound)} MiB)`,
+      );
+      assert.ok(grown <= bound, `wasm memory grew ${mib(grown)} MiB, over 4 × the limit and 4 × the largest chunk`);
+      await checkClean(fresh);
+    } finally {
+      await fresh.close();
+    }
+  });
+}
