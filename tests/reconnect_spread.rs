@@ -151,6 +151,27 @@ fn herd_bound(width: u64) -> f64 {
     even + 5.0 * even.sqrt()
 }
 
+/// Asserts that no `WINDOW` of `spread` holds more than `herd_bound(width)`.
+fn assert_spread_over(spread: &Spread, width: u64) {
+    let bound = herd_bound(width);
+    assert!(
+        (spread.busiest as f64) < bound,
+        "{} in one window, bound {bound}",
+        spread.busiest
+    );
+}
+
+/// Asserts that p10, the median and p90 of `spread` are within `tolerance` ms of `want`.
+fn assert_percentiles(spread: &Spread, want: [u64; 3], tolerance: u64) {
+    let got = [spread.p10, spread.median, spread.p90];
+    for (got, want) in got.into_iter().zip(want) {
+        assert!(
+            got.abs_diff(want) <= tolerance,
+            "{got} should be about {want}: {spread:?}"
+        );
+    }
+}
+
 fn row(table: &mut String, label: &str, spread: &Spread) {
     let s = spread;
     writeln!(
@@ -227,19 +248,9 @@ fn default_jitter_spreads_the_reconnects_over_the_upper_half_of_the_reconnection
     assert!(s.min >= BASE / 2 && s.max <= BASE, "{s:?}");
     // Uniform over [1500, 3000]: every part of that range is used...
     assert!(s.min < BASE / 2 + 10 && s.max > BASE - 10, "{s:?}");
-    for (got, want) in [(s.p10, 1650), (s.median, 2250), (s.p90, 2850)] {
-        assert!(
-            got.abs_diff(want) <= 30,
-            "{got} should be about {want}: {s:?}"
-        );
-    }
+    assert_percentiles(&s, [1650, 2250, 2850], 30);
     // ...and no 100 ms holds much more than its even share (667).
-    let bound = herd_bound(BASE / 2);
-    assert!(
-        (s.busiest as f64) < bound,
-        "{} in one window, bound {bound}",
-        s.busiest
-    );
+    assert_spread_over(&s, BASE / 2);
 }
 
 #[test]
@@ -248,18 +259,8 @@ fn full_jitter_spreads_the_reconnects_over_the_whole_reconnection_time() {
     let s = Spread::of(&run.arrivals);
     assert!(s.max <= BASE, "{s:?}");
     assert!(s.min < 10 && s.max > BASE - 10, "{s:?}");
-    for (got, want) in [(s.p10, 300), (s.median, 1500), (s.p90, 2700)] {
-        assert!(
-            got.abs_diff(want) <= 50,
-            "{got} should be about {want}: {s:?}"
-        );
-    }
-    let bound = herd_bound(BASE);
-    assert!(
-        (s.busiest as f64) < bound,
-        "{} in one window, bound {bound}",
-        s.busiest
-    );
+    assert_percentiles(&s, [300, 1500, 2700], 50);
+    assert_spread_over(&s, BASE);
 }
 
 #[test]
@@ -345,12 +346,7 @@ fn default_jitter_attempts_never_overlap_and_spread_further_each_time() {
     let back = Spread::of(&run.arrivals);
     assert!(back.min >= DOWN_MS && back.max <= 21_000, "{back:?}");
     // Attempt 3's last delay alone is spread over 6 s.
-    let bound = herd_bound(6000);
-    assert!(
-        (back.busiest as f64) < bound,
-        "{} in one window, bound {bound}",
-        back.busiest
-    );
+    assert_spread_over(&back, 6000);
 }
 
 #[test]
@@ -360,12 +356,7 @@ fn full_jitter_clients_come_back_spread_over_seconds() {
     let back = Spread::of(&run.arrivals);
     assert!(back.min >= DOWN_MS, "{back:?}");
     assert!(back.p90 - back.p10 >= 5000, "{back:?}");
-    let bound = herd_bound(6000);
-    assert!(
-        (back.busiest as f64) < bound,
-        "{} in one window, bound {bound}",
-        back.busiest
-    );
+    assert_spread_over(&back, 6000);
     let runs = [spec(), jitter(0.0), jitter(0.5)].map(|p| restart(&p, DOWN_MS, SEED));
     print(
         &format!(
