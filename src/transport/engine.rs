@@ -135,10 +135,16 @@ impl<O: Observer> Stream<O> {
         };
         let parsed = match chunk {
             Some(chunk) => {
-                // One copy, straight from the chunk into wasm memory.
-                buffer.resize(chunk.length() as usize, 0);
-                chunk.copy_to(buffer);
-                parser.feed_borrowed(buffer, on_item)
+                // One copy, straight from the chunk into wasm memory. The buffer only
+                // grows (its capacity never shrinks anyway), so it is zero-filled once
+                // rather than before every chunk.
+                let len = chunk.length() as usize;
+                if buffer.len() < len {
+                    buffer.resize(len, 0);
+                }
+                let bytes = buffer.get_mut(..len).unwrap_or_default();
+                chunk.copy_to(bytes);
+                parser.feed_borrowed(bytes, on_item)
             }
             None => parser.finish_borrowed(on_item),
         };
