@@ -53,16 +53,21 @@ export async function throughput(page, { workloads, meta, candidates, rounds, ti
   return out;
 }
 
-/** Time to first event, each sample in a new browser context (a cold page and cache). */
+/**
+ * Time to first event, each sample in a new browser context (a cold page and cache):
+ * `{ [library]: { ms: [], phases: [{ imported, request?, open? }] } }`.
+ */
 export async function firstEvent(browser, url, { samples, failures, log }) {
-  const out = { 'wasm-sse': [], 'eventsource-parser': [] };
+  const ids = ['wasm-sse', 'eventsource-parser'];
+  const out = Object.fromEntries(ids.map((id) => [id, { ms: [], phases: [] }]));
   for (let i = 0; i < samples; i++) {
     for (const id of Object.keys(out)) {
       const context = await browser.newContext();
       try {
         const page = await benchPage(context, `${url}/bench/ttfe.html?c=${id}`);
         const handle = await page.waitForFunction(() => window.firstEvent, null, { timeout: 10_000 });
-        out[id].push(await handle.jsonValue());
+        out[id].ms.push(await handle.jsonValue());
+        out[id].phases.push(await page.evaluate(() => window.phases));
       } catch (error) {
         failures.push(`time to first event, ${id}: ${error.message.split('\n')[0]}`);
       } finally {

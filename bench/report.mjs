@@ -21,8 +21,13 @@ export function results({ env, options, meta, candidates, runs, ttfe, mem, sizes
       throughput[w][c.id] = { ...figures(run.ms, c.id === REFERENCE ? null : reference, size), totals: run.totals };
     }
   }
+  const phaseMedians = (phases) =>
+    Object.fromEntries(Object.keys(phases[0] ?? {}).map((name) => [name, median(phases.map((p) => p[name]))]));
   const firstEvent = Object.fromEntries(
-    Object.entries(ttfe).map(([id, ms]) => [id, { median: median(ms), min: Math.min(...ms), max: Math.max(...ms), samples: ms }]),
+    Object.entries(ttfe).map(([id, { ms, phases }]) => [
+      id,
+      { median: median(ms), min: Math.min(...ms), max: Math.max(...ms), samples: ms, phases: phaseMedians(phases) },
+    ]),
   );
   const workloads = Object.fromEntries(
     Object.entries(meta).map(([w, m]) => [w, { bytes: m.bytes, chars: m.chars, chunks: m.chunks, expected: m.expected, splits: m.splits }]),
@@ -53,8 +58,11 @@ export function markdown(r) {
   }
   lines.push('', '## Workloads', '', '| Workload | Size | Events | Chunks |', '|---|---:|---:|---:|');
   for (const [w, m] of Object.entries(r.workloads)) lines.push(`| ${w} | ${mb(m.bytes)} | ${m.expected.count.toLocaleString('en-US')} | ${m.chunks ?? 'TCP'} |`);
-  lines.push('', '## Time to first event (fresh page, cold cache; module start → first event)', '', '| Library | median ms | min–max ms | samples |', '|---|---:|---:|---:|');
-  for (const [id, x] of Object.entries(r.firstEvent)) lines.push(`| ${id} | ${f1(x.median)} | ${f1(x.min)}–${f1(x.max)} | ${x.samples.length} |`);
+  lines.push('', '## Time to first event (fresh page, cold cache; module start → first event)', '', '| Library | median ms | min–max ms | samples | on the way (medians, ms since start) |', '|---|---:|---:|---:|---|');
+  for (const [id, x] of Object.entries(r.firstEvent)) {
+    const phases = Object.entries(x.phases).map(([name, ms]) => `${name} ${f1(ms)}`).join(', ');
+    lines.push(`| ${id} | ${f1(x.median)} | ${f1(x.min)}–${f1(x.max)} | ${x.samples.length} | ${phases} |`);
+  }
   lines.push('', '## Peak memory on W2 (fresh page per candidate)', '', '| Candidate | JS heap peak above baseline | ÷ input | wasm memory before → after |', '|---|---:|---:|---:|');
   for (const [id, x] of Object.entries(r.memory)) {
     const wasm = id.startsWith('wasm-') ? `${mb(x.wasmBefore)} → ${mb(x.wasmAfter)}` : '–';

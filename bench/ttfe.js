@@ -6,19 +6,32 @@ const start = performance.now();
 const candidate = new URLSearchParams(location.search).get('c');
 const TINY = new TextEncoder().encode('retry: 1000\n\nid: 1\ndata: {"hello":"world"}\n\ndata: second\n\n');
 const tinyResponse = () => new Response(TINY, { headers: { 'content-type': 'text/event-stream' } });
+// Where the time goes on the way: when the library was imported, and for wasm-sse when
+// its engine asked for the response and when the connection opened (ms since start).
+window.phases = {};
+const mark = (name) => {
+  window.phases[name] ??= performance.now() - start;
+};
 const done = () => {
   window.firstEvent ??= performance.now() - start;
 };
 
 if (candidate === 'wasm-sse') {
   const { EventSource } = await import('/peers/wasm-sse.js');
-  const source = new EventSource('/tiny', { fetch: async () => tinyResponse(), retry: { maxAttempts: 0 } });
+  mark('imported');
+  const fetch = async () => {
+    mark('request');
+    return tinyResponse();
+  };
+  const source = new EventSource('/tiny', { fetch, retry: { maxAttempts: 0 } });
+  source.onopen = () => mark('open');
   source.onmessage = () => {
     done();
     source.close();
   };
 } else if (candidate === 'eventsource-parser') {
   const { createParser } = await import('/peers/eventsource-parser.js');
+  mark('imported');
   const parser = createParser({ onEvent: done });
   const reader = tinyResponse().body.getReader();
   const decoder = new TextDecoder();

@@ -64,7 +64,11 @@ test('the results hold throughput, ratios, first-event times, memory and sizes',
   for (const id of ['wasm-sse', 'eventsource-parser']) {
     finite(results.firstEvent[id].median, `${id} time to first event`);
     assert.equal(results.firstEvent[id].samples.length, 3);
+    finite(results.firstEvent[id].phases.imported, `${id} import time`);
   }
+  // Medians keep each sample's order: imported, then the request, the open, the event.
+  const { phases, median } = results.firstEvent['wasm-sse'];
+  assert.ok(phases.imported <= phases.request && phases.request <= phases.open && phases.open <= median, JSON.stringify(phases));
   for (const id of [...LIBRARIES, ...FLOORS]) {
     const m = results.memory[id];
     assert.ok(m && Number.isFinite(m.heapPeak), `memory of ${id} on W2`);
