@@ -44,14 +44,14 @@ function engineFailed(panic) {
   generation += 1;
   memory = undefined;
   const detail = String(panic).replace(/\s+/g, ' ').trim();
-  failure = {
+  const info = {
     reason: 'engine_failed',
     message: `wasm-sse: the engine failed (${detail}); its sources are closed, and new ones start on a fresh instance`,
     retryable: false,
   };
+  failure = info;
   const watchers = [...failureWatchers];
   failureWatchers.clear();
-  const info = failure;
   queueMicrotask(() => {
     // The trap has unwound. The first call into the module creates the fresh instance,
     // so make it now, before anything can reach the failed one, and arm its panic hook.

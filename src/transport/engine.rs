@@ -246,7 +246,7 @@ impl<O: Observer + 'static> Engine<O> {
         let response = self
             .config
             .request
-            .send(&last_event_id, Some(&guard.signal()))
+            .send(&last_event_id, &guard.signal())
             .await
             .map_err(|e| match e {
                 // [spec] "if res is a network error, then reestablish the connection".

@@ -85,7 +85,7 @@ impl RequestSpec {
     pub(crate) async fn send(
         &self,
         last_event_id: &str,
-        signal: Option<&AbortSignal>,
+        signal: &AbortSignal,
     ) -> Result<Response, Error> {
         let init = self.init(last_event_id, signal).await?;
         let pending = match &self.fetch {
@@ -107,11 +107,7 @@ impl RequestSpec {
         })
     }
 
-    async fn init(
-        &self,
-        last_event_id: &str,
-        signal: Option<&AbortSignal>,
-    ) -> Result<RequestInit, Error> {
+    async fn init(&self, last_event_id: &str, signal: &AbortSignal) -> Result<RequestInit, Error> {
         let init: RequestInit = match &self.init {
             Some(extra) => Object::assign(&Object::new(), extra).unchecked_into(),
             None => RequestInit::new(),
@@ -131,7 +127,7 @@ impl RequestSpec {
         if let Some(credentials) = self.credentials {
             init.set_credentials(credentials);
         }
-        init.set_signal(signal);
+        init.set_signal(Some(signal));
         Ok(init)
     }
 

@@ -13,7 +13,6 @@ extern "C" {
     /// `fetch(input, init)`: <https://developer.mozilla.org/docs/Web/API/Window/fetch>
     #[wasm_bindgen(js_name = fetch)]
     pub(crate) fn global_fetch(input: &str, init: &RequestInit) -> Promise;
-
 }
 
 // JavaScript the engine needs beside the globals, in one module so that it shares one
