@@ -27,19 +27,33 @@ export class SseErrorEvent extends Event {
   }
 }
 
+const NO_PORTS = Object.freeze([]);
+
 /**
- * The `message` events a source fires: real `MessageEvent`s whose `origin` and
- * `lastEventId` come from getters, since passing them in the init dictionary doubles the
- * cost of constructing the event, the largest per-event cost of this class.
+ * The `message` events a source fires. Constructing a real `MessageEvent` is the largest
+ * per-event cost of this class (in Chromium about 1.5 µs with `{ data }`, 2 µs with
+ * `origin` and `lastEventId` too, against 0.3 µs for an `Event`), so these are `Event`s
+ * whose prototype chain runs through `MessageEvent.prototype`: `instanceof MessageEvent`
+ * holds, `toString` says `[object MessageEvent]`, and every attribute of a MessageEvent
+ * reads as on one made by script. Only MessageEvent's own getters, called directly on
+ * one of these, refuse it.
  */
-class SseMessageEvent extends MessageEvent {
+class SseMessageEvent extends Event {
+  #data;
   #origin;
   #lastEventId;
+  #source = null;
+  #ports = NO_PORTS;
 
   constructor(type, data, origin, lastEventId) {
-    super(type, { data });
+    super(type);
+    this.#data = data;
     this.#origin = origin;
     this.#lastEventId = lastEventId;
+  }
+
+  get data() {
+    return this.#data;
   }
 
   get origin() {
@@ -48,6 +62,39 @@ class SseMessageEvent extends MessageEvent {
 
   get lastEventId() {
     return this.#lastEventId;
+  }
+
+  get source() {
+    return this.#source;
+  }
+
+  get ports() {
+    return this.#ports;
+  }
+
+  /** The legacy initialiser, as MessageEvent's: it does nothing once the event is dispatched. */
+  initMessageEvent(type, bubbles = false, cancelable = false, data = null, origin = '', lastEventId = '', source = null, ports = []) {
+    if (this.eventPhase !== Event.NONE) return;
+    this.initEvent(type, bubbles, cancelable);
+    this.#data = data;
+    this.#origin = String(origin);
+    this.#lastEventId = String(lastEventId);
+    this.#source = source;
+    this.#ports = Object.freeze([...ports]);
+  }
+}
+Object.setPrototypeOf(SseMessageEvent.prototype, MessageEvent.prototype);
+// Enumerable, as Web IDL attributes and operations are: `for…in` lists what it lists on
+// a MessageEvent.
+for (const name of Object.getOwnPropertyNames(SseMessageEvent.prototype)) {
+  if (name !== 'constructor') Object.defineProperty(SseMessageEvent.prototype, name, { enumerable: true });
+}
+// Attributes MessageEvent has beyond the standard ones (Chromium's `userActivation`) would
+// throw on these events, and break code that copies an event's properties: they read as
+// on a MessageEvent made by script, null.
+for (const [name, { get }] of Object.entries(Object.getOwnPropertyDescriptors(MessageEvent.prototype))) {
+  if (get && !Object.hasOwn(SseMessageEvent.prototype, name)) {
+    Object.defineProperty(SseMessageEvent.prototype, name, { get: () => null, enumerable: true, configurable: true });
   }
 }
 
@@ -237,7 +284,7 @@ export class EventSource extends EventTarget {
           // to data, its origin attribute to the serialization of the origin of the event
           // stream's final URL, and its lastEventId attribute to the last event ID string."
           const event = new SseMessageEvent(type ?? 'message', data, this.#origin, lastEventId);
-          for (const sink of this.#sinks) sink.push(event);
+          if (this.#sinks.size) for (const sink of this.#sinks) sink.push(event);
           this.dispatchEvent(event);
         }),
       failed: (info, delay, attempt) => {

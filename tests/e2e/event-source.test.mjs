@@ -293,6 +293,84 @@ describe('events', () => {
     assert.deepEqual(seen.all, ['message:unnamed one', 'ping:named ping', 'message:explicitly message', 'update:{"n":3}', 'message:unnamed two']);
   });
 
+  test('message events read as MessageEvents: instanceof, toString, every attribute, for…in', async () => {
+    const seen = await page.evaluate(async () => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource('/sse/named');
+      const event = await new Promise((resolve, reject) => {
+        source.addEventListener('ping', (e) => {
+          // [DOM] initEvent does nothing while the event is being dispatched; initMessageEvent follows it.
+          e.initMessageEvent('changed', false, false, 'changed');
+          resolve({ e, target: e.target === source, currentTarget: e.currentTarget === source, phase: e.eventPhase, duringDispatch: { type: e.type, data: e.data } });
+        });
+        source.onerror = () => reject(new Error('error event'));
+        setTimeout(() => reject(new Error('timed out')), 4000);
+      });
+      source.close();
+      const { e } = event;
+      // What for…in lists on each, and whether reading every listed property throws.
+      const listed = (ev) => {
+        const names = [];
+        for (const name in ev) names.push(name);
+        return names.sort();
+      };
+      const copy = {};
+      let readError = null;
+      try {
+        for (const name in e) copy[name] = e[name];
+      } catch (error) {
+        readError = String(error);
+      }
+      return {
+        ...event,
+        e: undefined,
+        isMessageEvent: e instanceof MessageEvent,
+        isEvent: e instanceof Event,
+        tag: Object.prototype.toString.call(e),
+        type: e.type,
+        data: e.data,
+        origin: e.origin,
+        lastEventId: e.lastEventId,
+        source: e.source,
+        ports: { isArray: Array.isArray(e.ports), length: e.ports.length, frozen: Object.isFrozen(e.ports), same: e.ports === e.ports },
+        userActivation: 'userActivation' in MessageEvent.prototype ? e.userActivation : null,
+        listed: listed(e),
+        listedOnReal: listed(new MessageEvent('ping', { data: 'x' })),
+        readError,
+        copied: { data: copy.data, type: copy.type, isTrusted: copy.isTrusted },
+        // A fresh one, never dispatched, takes the legacy initialiser's values.
+        fresh: (() => {
+          const f = new e.constructor('x', 'y', 'o', 'i');
+          f.initMessageEvent('ping', true, false, 'd', 'https://o.example', '7');
+          return { type: f.type, bubbles: f.bubbles, data: f.data, origin: f.origin, lastEventId: f.lastEventId };
+        })(),
+      };
+    });
+    assert.deepEqual(seen, {
+      target: true,
+      currentTarget: true,
+      phase: 2,
+      duringDispatch: { type: 'ping', data: 'named ping' },
+      e: undefined,
+      isMessageEvent: true,
+      isEvent: true,
+      tag: '[object MessageEvent]',
+      type: 'ping',
+      data: 'named ping',
+      origin: server.url,
+      lastEventId: '2',
+      source: null,
+      ports: { isArray: true, length: 0, frozen: true, same: true },
+      userActivation: null,
+      listed: seen.listedOnReal,
+      listedOnReal: seen.listedOnReal,
+      readError: null,
+      copied: { data: 'named ping', type: 'ping', isTrusted: false },
+      fresh: { type: 'ping', bubbles: true, data: 'd', origin: 'https://o.example', lastEventId: '7' },
+    });
+    assert.ok(seen.listedOnReal.includes('data') && seen.listedOnReal.includes('ports'), 'a real MessageEvent lists its attributes');
+  });
+
   test('an exception in a listener is reported to the page and does not stop the stream', async () => {
     const key = freshKey('throwing-listener');
     const seen = await page.evaluate(async (key) => {
