@@ -53,21 +53,29 @@ export async function throughput(page, { workloads, meta, candidates, rounds, ti
   return out;
 }
 
+/** The time-to-first-event pages: each library without and with preload links. */
+export const FIRST_EVENT_PAGES = [
+  { id: 'wasm-sse', query: 'c=wasm-sse' },
+  { id: 'eventsource-parser', query: 'c=eventsource-parser' },
+  { id: 'wasm-sse + preload', query: 'c=wasm-sse&preload=1' },
+  { id: 'eventsource-parser + preload', query: 'c=eventsource-parser&preload=1' },
+];
+
 /**
- * Time to first event, each sample in a new browser context (a cold page and cache):
- * `{ [library]: { ms: [], phases: [{ imported, request?, open? }] } }`.
+ * Time to first event, each sample in a new browser context (a cold page and cache),
+ * interleaved: `{ [page id]: { ms: [], phases: [{ started, imported, request?, open? }], wasmFetches: [] } }`.
  */
 export async function firstEvent(browser, url, { samples, failures, log }) {
-  const ids = ['wasm-sse', 'eventsource-parser'];
-  const out = Object.fromEntries(ids.map((id) => [id, { ms: [], phases: [] }]));
+  const out = Object.fromEntries(FIRST_EVENT_PAGES.map(({ id }) => [id, { ms: [], phases: [], wasmFetches: [] }]));
   for (let i = 0; i < samples; i++) {
-    for (const id of Object.keys(out)) {
+    for (const { id, query } of FIRST_EVENT_PAGES) {
       const context = await browser.newContext();
       try {
-        const page = await benchPage(context, `${url}/bench/ttfe.html?c=${id}`);
+        const page = await benchPage(context, `${url}/ttfe.html?${query}`);
         const handle = await page.waitForFunction(() => window.firstEvent, null, { timeout: 10_000 });
         out[id].ms.push(await handle.jsonValue());
         out[id].phases.push(await page.evaluate(() => window.phases));
+        out[id].wasmFetches.push(await page.evaluate(() => window.wasmFetches));
       } catch (error) {
         failures.push(`time to first event, ${id}: ${error.message.split('\n')[0]}`);
       } finally {

@@ -24,9 +24,9 @@ export function results({ env, options, meta, candidates, runs, ttfe, mem, sizes
   const phaseMedians = (phases) =>
     Object.fromEntries(Object.keys(phases[0] ?? {}).map((name) => [name, median(phases.map((p) => p[name]))]));
   const firstEvent = Object.fromEntries(
-    Object.entries(ttfe).map(([id, { ms, phases }]) => [
+    Object.entries(ttfe).map(([id, { ms, phases, wasmFetches }]) => [
       id,
-      { median: median(ms), min: Math.min(...ms), max: Math.max(...ms), samples: ms, phases: phaseMedians(phases) },
+      { median: median(ms), min: Math.min(...ms), max: Math.max(...ms), samples: ms, phases: phaseMedians(phases), wasmFetches },
     ]),
   );
   const workloads = Object.fromEntries(
@@ -58,7 +58,7 @@ export function markdown(r) {
   }
   lines.push('', '## Workloads', '', '| Workload | Size | Events | Chunks |', '|---|---:|---:|---:|');
   for (const [w, m] of Object.entries(r.workloads)) lines.push(`| ${w} | ${mb(m.bytes)} | ${m.expected.count.toLocaleString('en-US')} | ${m.chunks ?? 'TCP'} |`);
-  lines.push('', '## Time to first event (fresh page, cold cache; module start → first event)', '', '| Library | median ms | min–max ms | samples | on the way (medians, ms since start) |', '|---|---:|---:|---:|---|');
+  lines.push('', '## Time to first event (fresh page, cold cache; navigation start → first event)', '', '| Library | median ms | min–max ms | samples | on the way (medians, ms since navigation start) |', '|---|---:|---:|---:|---|');
   for (const [id, x] of Object.entries(r.firstEvent)) {
     const phases = Object.entries(x.phases).map(([name, ms]) => `${name} ${f1(ms)}`).join(', ');
     lines.push(`| ${id} | ${f1(x.median)} | ${f1(x.min)}–${f1(x.max)} | ${x.samples.length} | ${phases} |`);

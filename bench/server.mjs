@@ -35,6 +35,24 @@ function streamBytes(res, bytes) {
   more();
 }
 
+/**
+ * The time-to-first-event page for library `c`. With `preload=1` it carries the links an
+ * app adds so that the browser fetches the library's bundle (and wasm-sse's .wasm) while
+ * the page loads, rather than one after the other.
+ */
+function ttfePage(params) {
+  const library = params.get('c') === 'wasm-sse' ? 'wasm-sse' : 'eventsource-parser';
+  const links = params.get('preload')
+    ? [
+        `<link rel="modulepreload" href="/peers/${library}.js">`,
+        // `crossorigin`: the engine fetches the .wasm in CORS mode, and a preload is used
+        // only by a request of the same mode.
+        ...(library === 'wasm-sse' ? ['<link rel="preload" href="/peers/wasm_sse_bg.wasm" as="fetch" crossorigin>'] : []),
+      ]
+    : [];
+  return ['<!doctype html>', '<meta charset="utf-8">', '<title>time to first event</title>', ...links, '<script type="module" src="/bench/ttfe.js"></script>', ''].join('\n');
+}
+
 /** Starts the server; `w4` is the byte array `/w4` streams. Resolves to `{ url, close() }`. */
 export async function startBenchServer({ w4 }) {
   const server = createServer((req, res) => {
@@ -42,6 +60,10 @@ export async function startBenchServer({ w4 }) {
     if (path === '/w4') return streamBytes(res, w4);
     if (path === '/favicon.ico') return res.writeHead(204).end();
     if (path === '/') return serveFile(res, join(ROOT, 'bench'), 'page.html', isolated);
+    if (path === '/ttfe.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      return res.end(ttfePage(new URL(req.url, 'http://x').searchParams));
+    }
     if (path === '/peers.js') return serveFile(res, BUNDLE_DIR, 'peers.js', isolated);
     for (const [prefix, dir] of MOUNTS) if (path.startsWith(prefix)) return serveFile(res, dir, path.slice(prefix.length), isolated);
     notFound(res);

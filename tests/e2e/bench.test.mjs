@@ -61,14 +61,20 @@ test('the results hold throughput, ratios, first-event times, memory and sizes',
       else finite(x.ratio.median, `${id} ${w} ratio to eventsource-parser`);
     }
   }
-  for (const id of ['wasm-sse', 'eventsource-parser']) {
-    finite(results.firstEvent[id].median, `${id} time to first event`);
-    assert.equal(results.firstEvent[id].samples.length, 3);
-    finite(results.firstEvent[id].phases.imported, `${id} import time`);
+  for (const id of ['wasm-sse', 'eventsource-parser', 'wasm-sse + preload', 'eventsource-parser + preload']) {
+    const { median, samples, phases, wasmFetches } = results.firstEvent[id];
+    finite(median, `${id} time to first event`);
+    assert.equal(samples.length, 3);
+    // Medians keep each sample's order: started, imported, then the request, the open, the event.
+    assert.ok(phases.started <= phases.imported && phases.imported <= median, `${id}: ${JSON.stringify(phases)}`);
+    if (id.startsWith('wasm-sse')) {
+      assert.ok(phases.imported <= phases.request && phases.request <= phases.open && phases.open <= median, `${id}: ${JSON.stringify(phases)}`);
+      // One fetch of the .wasm: with the preload link, the engine used the preloaded response.
+      assert.deepEqual(wasmFetches, [1, 1, 1], `${id}: fetches of the .wasm`);
+    } else {
+      assert.deepEqual(wasmFetches, [0, 0, 0]);
+    }
   }
-  // Medians keep each sample's order: imported, then the request, the open, the event.
-  const { phases, median } = results.firstEvent['wasm-sse'];
-  assert.ok(phases.imported <= phases.request && phases.request <= phases.open && phases.open <= median, JSON.stringify(phases));
   for (const id of [...LIBRARIES, ...FLOORS]) {
     const m = results.memory[id];
     assert.ok(m && Number.isFinite(m.heapPeak), `memory of ${id} on W2`);
