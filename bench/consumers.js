@@ -111,9 +111,40 @@ async function readAndDecode(input) {
   }
 }
 
+// What remains for any client that hands each event's data to JavaScript as a string, if
+// finding the events cost nothing: read, decode, and one slice per event at offsets known
+// in advance (W1's spans: its data is one line per event), kept from one chunk to the next
+// as a parser keeps its unfinished line. No byte is searched or parsed.
+async function readDecodeSlice(input) {
+  const t = newTotals();
+  const { spans } = input;
+  if (!spans) throw new Error('the W1 spans are missing: prepare W1a or W1b first');
+  const reader = (await bodyOf(input)).getReader();
+  const decoder = new TextDecoder();
+  let text = ''; // the decoded text from offset `base` on
+  let base = 0;
+  let e = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return t;
+    text += decoder.decode(value, { stream: true });
+    const end = base + text.length;
+    let used = 0;
+    // An event is complete once its blank line (the two LFs after its data) has arrived.
+    for (; e < spans.length && spans[e + 1] + 2 <= end; e += 2) {
+      addEvent(t, 'message', text.slice(spans[e] - base, spans[e + 1] - base), undefined);
+      used = spans[e + 1] + 2 - base;
+    }
+    if (used) {
+      text = text.slice(used);
+      base += used;
+    }
+  }
+}
+
 /**
  * The candidates in run order. `floor` ones report bytes (and chars) rather than events;
- * `httpOnly` ones run only on W4.
+ * `workloads` limits where one runs.
  */
 export const CANDIDATES = [
   { id: 'eventsource-parser', label: 'eventsource-parser 4 (+ TextDecoder)', run: parser },
@@ -130,7 +161,8 @@ export const CANDIDATES = [
     label: 'eventsource 5 (fetch option)',
     run: viaEventSource((input) => new PolyfillEventSource(input.url, input.fetch ? { fetch: input.fetch } : undefined)),
   },
-  { id: 'native-EventSource', label: 'browser EventSource', httpOnly: true, run: viaEventSource((input) => new EventSource(input.url)) },
+  { id: 'native-EventSource', label: 'browser EventSource', workloads: ['W4'], run: viaEventSource((input) => new EventSource(input.url)) },
   { id: 'floor-read', label: 'floor: read body', floor: true, run: readOnly },
   { id: 'floor-decode', label: 'floor: read + TextDecoder', floor: true, run: readAndDecode },
+  { id: 'floor-slice', label: 'floor: read + TextDecoder + one slice per event, offsets known', workloads: ['W1a', 'W1b', 'W4'], run: readDecodeSlice },
 ];

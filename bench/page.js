@@ -26,11 +26,13 @@ function chunkStream(chunks, onPull) {
 }
 
 function inputFor(name, onPull) {
-  if (name === 'W4') return { url: `${location.origin}/w4` };
-  const { chunks } = workloads[name];
+  // W4 streams W1's text: the same spans (for the floor that knows them).
+  if (name === 'W4') return { url: `${location.origin}/w4`, spans: (workloads.W1a ?? workloads.W1b)?.spans };
+  const { chunks, spans } = workloads[name];
   const stream = () => chunkStream(chunks, onPull);
   return {
     url: `${location.origin}/in-memory`,
+    spans,
     fetch: async () => new Response(stream(), { headers: { 'content-type': 'text/event-stream' } }),
     stream,
   };
@@ -49,7 +51,7 @@ const heapUsed = () => performance.memory.usedJSHeapSize;
 const wasmBytes = async () => (await initGlue()).memory.buffer.byteLength;
 
 window.bench = {
-  candidates: CANDIDATES.map(({ id, label, floor, httpOnly }) => ({ id, label, floor: !!floor, httpOnly: !!httpOnly })),
+  candidates: CANDIDATES.map(({ id, label, floor, workloads: only }) => ({ id, label, floor: !!floor, workloads: only ?? null })),
 
   /** Generates the named workloads; returns what the runner needs to know of each. */
   async prepare(names, scale) {

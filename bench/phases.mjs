@@ -6,8 +6,8 @@ import { EVENT_TYPES } from './workloads.js';
 
 export const REFERENCE = 'eventsource-parser';
 
-/** Which candidates run on `workload`: the browser's EventSource needs real HTTP. */
-export const candidatesFor = (candidates, workload) => candidates.filter((c) => workload === 'W4' || !c.httpOnly);
+/** Which candidates run on `workload` (the browser's EventSource needs real HTTP, say). */
+export const candidatesFor = (candidates, workload) => candidates.filter((c) => !c.workloads || c.workloads.includes(workload));
 
 /** What the candidate's totals get wrong (an empty list when they match). */
 export function check(candidate, meta, totals) {

@@ -38,18 +38,28 @@ function builder() {
   };
 }
 
-/** W1 text: LLM chat tokens, as OpenAI-style chunks. */
+/**
+ * W1 text: LLM chat tokens, as OpenAI-style chunks. `spans` holds where each event's data
+ * starts and ends in the text (UTF-16 offsets, two per event), for the floor that knows
+ * them in advance (consumers.js).
+ */
 function chatText(events, seed) {
   const r = prng(seed);
   const b = builder();
   const id = `chatcmpl-${word(r, 29)}`;
+  const spans = new Uint32Array(events * 2);
+  let at = 0;
   for (let i = 0; i < events; i++) {
     const content = word(r, r.int(1, 8), TOKEN_CHARS);
     const data = `{"id":"${id}","choices":[{"delta":{"content":${JSON.stringify(content)}}}]}`;
-    b.event(`data: ${data}\n\n`, 'message', data);
+    const block = `data: ${data}\n\n`;
+    spans[2 * i] = at + 'data: '.length;
+    spans[2 * i + 1] = at + 'data: '.length + data.length;
+    at += block.length;
+    b.event(block, 'message', data);
   }
   b.text(END_BLOCK);
-  return b;
+  return { ...b, spans };
 }
 
 /** W2 text: big JSON documents, each spread over several `data:` lines. */
@@ -163,7 +173,7 @@ export const EVENT_TYPES = { W1a: ['message'], W1b: ['message'], W2: ['message']
 export function chatWorkload(scale = 1) {
   const b = chatText(Math.round(200_000 * scale), 1);
   const text = b.join();
-  return { bytes: encode(text), chars: text.length, expected: b.totals };
+  return { bytes: encode(text), chars: text.length, expected: b.totals, spans: b.spans };
 }
 
 /**
@@ -177,7 +187,7 @@ export function generate(name, scale = 1) {
   if (name === 'W1a' || name === 'W1b' || name === 'W4') {
     const w = chatWorkload(scale);
     chunks = name === 'W1a' ? eventChunks(w.bytes, 2) : fixedChunks(w.bytes, 64 * 1024);
-    return { name, chunks, bytes: w.bytes.length, chars: w.chars, expected: w.expected, types: EVENT_TYPES[name] };
+    return { name, chunks, bytes: w.bytes.length, chars: w.chars, expected: w.expected, types: EVENT_TYPES[name], spans: w.spans };
   }
   if (name === 'W2') b = bigJsonText(Math.max(2, Math.round(2_000 * scale)), 3);
   else if (name === 'W3') b = mixedText(Math.max(50, Math.round(60_000 * scale)), 4);
