@@ -39,6 +39,8 @@ test('a silent connection is dropped after idleTimeout and resumed with Last-Eve
   const key = freshKey('stalled');
   await open(`/sse/stalled?key=${key}&retry=100`, { idleTimeout: 400 });
   const [first, second] = await live.server.waitForRequests(key, 2, 5000);
+  // The second request reaching the server does not mean its event reached the page yet.
+  await until(async () => (await seen()).length >= 3, 'the event of the second connection', 3000);
   await close();
   await until(() => first.closedAt !== null, 'the server to see the silent connection closed', 3000);
   const quiet = first.closedAt - first.at;
