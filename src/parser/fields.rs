@@ -186,9 +186,9 @@ fn strip_one_space(value: &[u8]) -> &[u8] {
 /// UTF-8 decoding with U+FFFD for each invalid sequence, as the spec's "UTF-8 decode"
 /// (Rust's lossy decoding substitutes per maximal subpart, as the Encoding Standard does).
 fn decode(bytes: &[u8]) -> Cow<'_, str> {
-    // Valid input, the usual case, takes the fast validator; only invalid input pays for
+    // Valid input, the usual case, takes the SIMD validator; only invalid input pays for
     // the chunk-by-chunk substitution.
-    match std::str::from_utf8(bytes) {
+    match simdutf8::basic::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(bytes),
     }
