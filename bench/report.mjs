@@ -1,6 +1,11 @@
 // Turns the measurements into bench/results/latest.json and a Markdown report.
 import { candidatesFor, REFERENCE } from './phases.mjs';
-import { figures, median } from './stats.mjs';
+import { figures, median, summary } from './stats.mjs';
+
+// The issue's second reference: the `EventSource` class against the `eventsource` package,
+// per round as for eventsource-parser.
+const CLASS = 'wasm-EventSource';
+const CLASS_REFERENCE = 'eventsource';
 
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '–');
@@ -21,6 +26,12 @@ export function results({ env, options, meta, candidates, runs, ttfe, mem, sizes
       throughput[w][c.id] = { ...figures(run.ms, c.id === REFERENCE ? null : reference, size), totals: run.totals };
     }
   }
+  // Per round: the eventsource package's time over the class's (above 1: the class is faster).
+  const classRatio = Object.fromEntries(
+    Object.entries(runs)
+      .filter(([, byCandidate]) => byCandidate[CLASS] && byCandidate[CLASS_REFERENCE])
+      .map(([w, byCandidate]) => [w, summary(byCandidate[CLASS].ms.map((t, round) => byCandidate[CLASS_REFERENCE].ms[round] / t))]),
+  );
   const phaseMedians = (phases) =>
     Object.fromEntries(Object.keys(phases[0] ?? {}).map((name) => [name, median(phases.map((p) => p[name]))]));
   const firstEvent = Object.fromEntries(
@@ -32,7 +43,7 @@ export function results({ env, options, meta, candidates, runs, ttfe, mem, sizes
   const workloads = Object.fromEntries(
     Object.entries(meta).map(([w, m]) => [w, { bytes: m.bytes, chars: m.chars, chunks: m.chunks, expected: m.expected, splits: m.splits }]),
   );
-  return { env, options, candidates, workloads, throughput, firstEvent, memory: mem, sizes, failures, ok: failures.length === 0 };
+  return { env, options, candidates, workloads, throughput, classRatio, firstEvent, memory: mem, sizes, failures, ok: failures.length === 0 };
 }
 
 /** The Markdown report: a header, the throughput table, then first event, memory, sizes. */
@@ -56,6 +67,16 @@ export function markdown(r) {
       lines.push(`| ${w} | ${label[id]} | ${f1(x.mbps.median)} | ${f1(x.mbps.min)}–${f1(x.mbps.max)} | ${kilo(x.eventsPerSec.median)} | ${ratio.join(' | ')} |`);
     }
   }
+  lines.push(
+    '',
+    '## The `EventSource` class against the `eventsource` package',
+    '',
+    "The package's time over the class's in the same round (above 1: the class is faster), median and min–max.",
+    '',
+    '| Workload | × eventsource | min–max × |',
+    '|---|---:|---:|',
+  );
+  for (const [w, x] of Object.entries(r.classRatio ?? {})) lines.push(`| ${w} | ${f2(x.median)} | ${f2(x.min)}–${f2(x.max)} |`);
   lines.push('', '## Workloads', '', '| Workload | Size | Events | Chunks |', '|---|---:|---:|---:|');
   for (const [w, m] of Object.entries(r.workloads)) lines.push(`| ${w} | ${mb(m.bytes)} | ${m.expected.count.toLocaleString('en-US')} | ${m.chunks ?? 'TCP'} |`);
   lines.push('', '## Time to first event (fresh page, cold cache; navigation start → first event)', '', '| Library | median ms | min–max ms | samples | on the way (medians, ms since navigation start) |', '|---|---:|---:|---:|---|');

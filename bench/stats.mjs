@@ -6,7 +6,7 @@ export function median(values) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-const summary = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
+export const summary = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
 
 /**
  * Figures of one candidate on one workload from its sample times (ms, one per round) and

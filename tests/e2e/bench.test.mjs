@@ -29,6 +29,7 @@ const finite = (x, what) => assert.ok(Number.isFinite(x) && x > 0, `${what} shou
 test('the smoke run succeeds, prints the Markdown table and reports no failures', () => {
   assert.equal(run.status, 0, `the bench exited with ${run.status}:\n${run.stderr}\n${run.stdout.slice(-2000)}`);
   assert.match(run.stdout, /\| Workload \| Candidate \| MB\/s \|/);
+  assert.match(run.stdout, /\| Workload \| × eventsource \| min–max × \|/);
   assert.deepEqual(results.failures, []);
   assert.equal(results.ok, true);
 });
@@ -83,6 +84,7 @@ test('the results hold throughput, ratios, first-event times, memory and sizes',
     assert.deepEqual(m.totals, want, `${id}'s memory run delivered W2 whole`);
     if (id.startsWith('wasm-')) finite(m.wasmAfter, `${id} wasm memory`);
   }
+  for (const w of WORKLOADS) finite(results.classRatio[w]?.median, `${w}: the EventSource class against the eventsource package`);
   assert.equal(results.sizes.length, 6);
   for (const s of results.sizes) finite(s.totalGzip, `${s.id} gzipped size`);
   assert.ok(results.sizes.filter((s) => s.id.startsWith('wasm-sse')).every((s) => s.wasmGzip > 0), 'wasm-sse sizes include the wasm');
