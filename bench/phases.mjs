@@ -55,9 +55,9 @@ export async function throughput(page, { workloads, meta, candidates, rounds, ti
 
 /** The time-to-first-event pages: each library without and with preload links. */
 export const FIRST_EVENT_PAGES = [
-  { id: 'wasm-sse', query: 'c=wasm-sse' },
+  { id: 'wasm-sse', query: 'c=wasm-sse', against: 'eventsource-parser' },
   { id: 'eventsource-parser', query: 'c=eventsource-parser' },
-  { id: 'wasm-sse + preload', query: 'c=wasm-sse&preload=1' },
+  { id: 'wasm-sse + preload', query: 'c=wasm-sse&preload=1', against: 'eventsource-parser + preload' },
   { id: 'eventsource-parser + preload', query: 'c=eventsource-parser&preload=1' },
 ];
 

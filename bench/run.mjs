@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
   },
 });
-const preset = args.smoke ? { scale: 0.005, rounds: 1, ttfeSamples: 3 } : args.quick ? { scale: 0.1, rounds: 1, ttfeSamples: 10 } : { scale: 1, rounds: 5, ttfeSamples: 10 };
+const preset = args.smoke ? { scale: 0.005, rounds: 1, ttfeSamples: 3 } : args.quick ? { scale: 0.1, rounds: 1, ttfeSamples: 10 } : { scale: 1, rounds: 5, ttfeSamples: 20 };
 const options = { ...preset, rounds: Number(args.rounds ?? preset.rounds) };
 if (!(options.rounds >= 1)) throw new Error('--rounds needs a positive number');
 const outDir = args.out ?? new URL('results', import.meta.url).pathname;
