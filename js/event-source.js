@@ -72,7 +72,7 @@ class SseMessageEvent extends Event {
     return this.#ports;
   }
 
-  /** The legacy initialiser, as MessageEvent's: it does nothing once the event is dispatched. */
+  /** The legacy initialiser, as MessageEvent's: it does nothing while the event is being dispatched. */
   initMessageEvent(type, bubbles = false, cancelable = false, data = null, origin = '', lastEventId = '', source = null, ports = []) {
     if (this.eventPhase !== Event.NONE) return;
     this.initEvent(type, bubbles, cancelable);
@@ -284,7 +284,7 @@ export class EventSource extends EventTarget {
           // to data, its origin attribute to the serialization of the origin of the event
           // stream's final URL, and its lastEventId attribute to the last event ID string."
           const event = new SseMessageEvent(type ?? 'message', data, this.#origin, lastEventId);
-          if (this.#sinks.size) for (const sink of this.#sinks) sink.push(event);
+          for (const sink of this.#sinks) sink.push(event);
           this.dispatchEvent(event);
         }),
       failed: (info, delay, attempt) => {
