@@ -619,7 +619,7 @@ describe('errors and retries', () => {
     for (const gap of gaps(log)) assert.ok(gap >= 45 && gap < 1000, `gap of ${gap} ms, expected about 50`);
   });
 
-  test('a custom onopen that throws for a 200 event stream: onerror gets that error', async () => {
+  test('a custom onopen that throws for a 200 event stream: onerror gets that error', async (t) => {
     const key = freshKey('onopen-throws');
     const result = await page.evaluate(async (url) => {
       let same;
@@ -642,8 +642,12 @@ describe('errors and retries', () => {
     ]);
     const log = server.log(key);
     assert.equal(log.length, 1);
-    // The refused response is not read on: its request is closed.
-    await until(() => log[0].closedAt !== null, 'the refused request to close', 2000);
+    // The refused response is not read on: its request is closed. Usually within
+    // milliseconds; once, in a full run, it took over 2 s, so the bound is loose and the
+    // time is reported.
+    const settledAt = Date.now();
+    await until(() => log[0].closedAt !== null, 'the refused request to close', 6000);
+    t.diagnostic(`the server saw the refused request closed ${Math.max(0, log[0].closedAt - settledAt)} ms after the promise settled`);
   });
 });
 
