@@ -44,7 +44,7 @@ export function results({ env, options, meta, candidates, runs, ttfe, mem, sizes
   const firstEvent = Object.fromEntries(
     Object.entries(ttfe).map(([id, { ms, phases, wasmFetches }]) => [
       id,
-      { median: median(ms), min: Math.min(...ms), max: Math.max(...ms), samples: ms, phases: phaseMedians(phases), wasmFetches, gap: gap(id, ms) },
+      { ...summary(ms), samples: ms, phases: phaseMedians(phases), wasmFetches, gap: gap(id, ms) },
     ]),
   );
   const workloads = Object.fromEntries(

@@ -54,7 +54,7 @@ function chatText(events, seed) {
     const data = `{"id":"${id}","choices":[{"delta":{"content":${JSON.stringify(content)}}}]}`;
     const block = `data: ${data}\n\n`;
     spans[2 * i] = at + 'data: '.length;
-    spans[2 * i + 1] = at + 'data: '.length + data.length;
+    spans[2 * i + 1] = spans[2 * i] + data.length;
     at += block.length;
     b.event(block, 'message', data);
   }
