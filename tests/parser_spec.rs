@@ -276,6 +276,20 @@ fn sequence_above_u10ffff_is_four_replacement_chars() {
 }
 
 #[test]
+fn an_invalid_line_leaves_the_valid_lines_of_its_chunk_as_they_are() {
+    // A chunk's complete lines are checked as UTF-8 together; when the check fails, each
+    // line is decoded on its own, so only the bad line gets replacement characters.
+    check(
+        b"data: \xC3\xA9t\xC3\xA9\n\ndata: a\xFFb\n\nid: \xE4\xB8\xAD\ndata: ok\n\n",
+        &[
+            ev(None, "été", ""),
+            ev(None, "a\u{FFFD}b", ""),
+            ev(None, "ok", "中"),
+        ],
+    );
+}
+
+#[test]
 fn sequence_cut_by_a_line_end_is_not_resumed_on_the_next_line() {
     check(
         b"data: \xE4\xB8\ndata: \xAD\n\n",

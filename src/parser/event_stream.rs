@@ -2,7 +2,7 @@
 //! of the stream handled.
 
 use super::fields::EventBuffers;
-use super::lines::LineSplitter;
+use super::lines::{Line, LineSplitter};
 use super::{Item, ItemRef, ParseError};
 
 /// The default [`ParserOptions::max_event_size`]: 16 MiB.
@@ -130,7 +130,7 @@ impl Parser {
         if result.is_ok() && self.options.dispatch_incomplete_event {
             let line = self.lines.take_partial();
             if !line.is_empty() {
-                result = self.buffers.process_line(&line, &mut on_item);
+                result = self.buffers.process_line(Line::Bytes(&line), &mut on_item);
             }
             if result.is_ok() {
                 self.buffers.dispatch(&mut on_item);

@@ -3,8 +3,8 @@
 //! \[spec\] "When a stream is parsed, a data buffer, an event type buffer, and a last
 //! event ID buffer must be associated with it."
 
+use super::lines::Line;
 use super::{ItemRef, ParseError};
-use std::borrow::Cow;
 
 /// The largest data buffer kept between events; a larger one is freed after dispatch, so
 /// one huge event does not hold its memory for the rest of the stream.
@@ -15,6 +15,10 @@ pub(crate) struct EventBuffers {
     data: String,
     event_type: String,
     last_event_id_buffer: String,
+    /// Whether an `id:` field set the last event ID buffer since the last dispatch: only
+    /// then can the last event ID string change, and comparing the two per event is not
+    /// free.
+    id_field_seen: bool,
     /// The EventSource's "last event ID string": what reconnections send as `Last-Event-ID`.
     last_event_id: String,
     max_data: usize,
@@ -26,6 +30,7 @@ impl EventBuffers {
             data: String::new(),
             event_type: String::new(),
             last_event_id_buffer: String::new(),
+            id_field_seen: false,
             last_event_id: String::new(),
             max_data,
         }
@@ -47,40 +52,46 @@ impl EventBuffers {
         self.data = String::new();
         self.event_type.clear();
         self.last_event_id_buffer.clone_from(&self.last_event_id);
+        self.id_field_seen = false;
     }
 
     /// Processes one complete line (without its line ending).
-    pub(crate) fn process_line<F>(&mut self, line: &[u8], on_item: &mut F) -> Result<(), ParseError>
+    pub(crate) fn process_line<F>(
+        &mut self,
+        line: Line<'_>,
+        on_item: &mut F,
+    ) -> Result<(), ParseError>
     where
         F: FnMut(ItemRef<'_>),
     {
+        let bytes = line.as_bytes();
         // [spec] "If the line is empty (a blank line): Dispatch the event, as defined below."
-        if line.is_empty() {
+        if bytes.is_empty() {
             self.dispatch(on_item);
             return Ok(());
         }
         // [spec] "If the line starts with a U+003A COLON character (:): Ignore the line."
         // It is still reported, so callers can see heartbeats.
-        if let Some((b':', comment)) = line.split_first() {
-            on_item(ItemRef::Comment(&decode(strip_one_space(comment))));
+        if bytes.first() == Some(&b':') {
+            on_item(ItemRef::Comment(&strip_one_space(line.slice(1..)).decode()));
             return Ok(());
         }
-        match memchr::memchr(b':', line) {
+        match memchr::memchr(b':', bytes) {
             // [spec] "If the line contains a U+003A COLON character (:): Collect the
             // characters on the line before the first U+003A COLON character (:), and let
             // field be that string. Collect the characters on the line after the first
             // U+003A COLON character (:), and let value be that string. If value starts
             // with a U+0020 SPACE character, remove it from value."
             Some(colon) => {
-                let (name, value) = line.split_at_checked(colon).unwrap_or((line, b""));
-                let value = value.get(1..).unwrap_or_default();
-                self.process_field(name, strip_one_space(value), on_item)
+                let name = bytes.get(..colon).unwrap_or_default();
+                let value = strip_one_space(line.slice(colon + 1..));
+                self.process_field(name, value, on_item)
             }
             // [spec] "Otherwise, the string is not empty but does not contain a U+003A
             // COLON character (:): Process the field using the steps described below,
             // using the whole line as the field name, and the empty string as the field
             // value."
-            None => self.process_field(line, b"", on_item),
+            None => self.process_field(bytes, Line::Text(""), on_item),
         }
     }
 
@@ -90,7 +101,7 @@ impl EventBuffers {
     fn process_field<F>(
         &mut self,
         name: &[u8],
-        value: &[u8],
+        value: Line<'_>,
         on_item: &mut F,
     ) -> Result<(), ParseError>
     where
@@ -100,7 +111,7 @@ impl EventBuffers {
             // [spec] "Append the field value to the data buffer, then append a single
             // U+000A LINE FEED (LF) character to the data buffer."
             b"data" => {
-                let value = decode(value);
+                let value = value.decode();
                 // The event's data if it ended here: the LF appended below is removed at
                 // dispatch unless another data line follows (which counts it then).
                 let len = self.data.len().saturating_add(value.len());
@@ -118,14 +129,15 @@ impl EventBuffers {
             // [spec] "If the field value does not contain U+0000 NULL, then set the last
             // event ID buffer to the field value. Otherwise, ignore the field."
             // (In UTF-8 the byte 0 only ever encodes U+0000.)
-            b"id" if memchr::memchr(0, value).is_none() => {
+            b"id" if memchr::memchr(0, value.as_bytes()).is_none() => {
                 replace_with_decoded(&mut self.last_event_id_buffer, value);
+                self.id_field_seen = true;
             }
             // [spec] "If the field value consists of only ASCII digits, then interpret the
             // field value as an integer in base ten, and set the event stream's
             // reconnection time to that integer. Otherwise, ignore the field."
             b"retry" => {
-                if let Some(ms) = parse_digits(value) {
+                if let Some(ms) = parse_digits(value.as_bytes()) {
                     on_item(ItemRef::Retry(ms));
                 }
             }
@@ -144,7 +156,9 @@ impl EventBuffers {
         // last event ID buffer. The buffer does not get reset, so the last event ID string
         // of the event source remains set to this value until the next time it is set by
         // the server." (This happens even for a block without data.)
-        if self.last_event_id != self.last_event_id_buffer {
+        if std::mem::take(&mut self.id_field_seen)
+            && self.last_event_id != self.last_event_id_buffer
+        {
             self.last_event_id.clone_from(&self.last_event_id_buffer);
         }
         // [spec] "2. If the data buffer is an empty string, set the data buffer and the
@@ -155,7 +169,7 @@ impl EventBuffers {
         }
         // [spec] "3. If the data buffer's last character is a U+000A LINE FEED (LF)
         // character, then remove the last character from the data buffer."
-        if self.data.ends_with('\n') {
+        if self.data.as_bytes().last() == Some(&b'\n') {
             self.data.pop();
         }
         on_item(ItemRef::Event {
@@ -176,28 +190,17 @@ impl EventBuffers {
 
 /// \[spec\] "If value starts with a U+0020 SPACE character, remove it from value."
 /// Only one: further spaces are part of the value.
-fn strip_one_space(value: &[u8]) -> &[u8] {
-    match value.split_first() {
-        Some((b' ', rest)) => rest,
+fn strip_one_space(value: Line<'_>) -> Line<'_> {
+    match value.as_bytes().first() {
+        Some(b' ') => value.slice(1..),
         _ => value,
     }
 }
 
-/// UTF-8 decoding with U+FFFD for each invalid sequence, as the spec's "UTF-8 decode"
-/// (Rust's lossy decoding substitutes per maximal subpart, as the Encoding Standard does).
-fn decode(bytes: &[u8]) -> Cow<'_, str> {
-    // Valid input, the usual case, takes the SIMD validator; only invalid input pays for
-    // the chunk-by-chunk substitution.
-    match simdutf8::basic::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(bytes),
-    }
-}
-
-/// Sets `buffer` to the decoded `bytes`, reusing its allocation.
-fn replace_with_decoded(buffer: &mut String, bytes: &[u8]) {
+/// Sets `buffer` to the decoded `value`, reusing its allocation.
+fn replace_with_decoded(buffer: &mut String, value: Line<'_>) {
     buffer.clear();
-    buffer.push_str(&decode(bytes));
+    buffer.push_str(&value.decode());
 }
 
 /// A base-ten integer made of ASCII digits only (at least one), saturating at `u64::MAX`.

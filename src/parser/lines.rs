@@ -9,8 +9,15 @@
 //! Lines are split on bytes, before UTF-8 decoding: CR and LF never occur inside a
 //! multi-byte UTF-8 sequence, and a decoder meeting an ASCII byte in the middle of one
 //! ends it there, so decoding each line alone gives what decoding the stream would.
+//!
+//! The lines that lie wholly inside a chunk are checked as UTF-8 once, together: one
+//! pass of the validator over the chunk costs far less than one per field, and every
+//! cut the parser makes (at CR, LF, `:` and space) falls between characters, so the
+//! fields of a valid run of lines are valid text without another check.
 
 use super::ParseError;
+use std::borrow::Cow;
+use std::ops::RangeFrom;
 
 /// The UTF-8 byte order mark.
 /// \[spec\] "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
@@ -26,6 +33,50 @@ enum Bom {
     Expecting(usize),
     /// Past the start of the stream.
     Done,
+}
+
+/// A complete line, without its line ending.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Line<'a> {
+    /// Part of a run of lines already checked as valid UTF-8.
+    Text(&'a str),
+    /// Not checked yet: decoded when a field is taken from it.
+    Bytes(&'a [u8]),
+}
+
+impl<'a> Line<'a> {
+    pub(crate) fn as_bytes(self) -> &'a [u8] {
+        match self {
+            Line::Text(text) => text.as_bytes(),
+            Line::Bytes(bytes) => bytes,
+        }
+    }
+
+    /// The line from byte `range.start` on; the parser cuts only after ASCII bytes, so a
+    /// `Text` line stays text.
+    pub(crate) fn slice(self, range: RangeFrom<usize>) -> Line<'a> {
+        match self {
+            Line::Text(text) => match text.get(range.clone()) {
+                Some(rest) => Line::Text(rest),
+                None => Line::Bytes(text.as_bytes().get(range).unwrap_or_default()),
+            },
+            Line::Bytes(bytes) => Line::Bytes(bytes.get(range).unwrap_or_default()),
+        }
+    }
+
+    /// The line's text: \[spec\] "UTF-8 decode", with U+FFFD for each invalid sequence
+    /// (Rust's lossy decoding substitutes per maximal subpart, as the Encoding Standard does).
+    pub(crate) fn decode(self) -> Cow<'a, str> {
+        match self {
+            Line::Text(text) => Cow::Borrowed(text),
+            // Lines that could not be checked with their chunk: one spanning two chunks,
+            // or one in a chunk with invalid UTF-8 somewhere.
+            Line::Bytes(bytes) => match simdutf8::basic::from_utf8(bytes) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(bytes),
+            },
+        }
+    }
 }
 
 /// Turns chunks of bytes into complete lines, keeping an unfinished line between chunks.
@@ -69,7 +120,7 @@ impl LineSplitter {
     /// line ending).
     pub(crate) fn feed<F>(&mut self, chunk: &[u8], mut on_line: F) -> Result<(), ParseError>
     where
-        F: FnMut(&[u8]) -> Result<(), ParseError>,
+        F: FnMut(Line<'_>) -> Result<(), ParseError>,
     {
         let mut rest = self.strip_bom(chunk)?;
         // An empty chunk says nothing about the byte after the CR: keep waiting for it.
@@ -79,16 +130,31 @@ impl LineSplitter {
                 rest = tail;
             }
         }
+        // The complete lines from `rest` on, as text, once they have been checked; `None`
+        // before the check, or when it failed.
+        let mut text: Option<&str> = None;
+        let mut checked = false;
         while let Some(pos) = memchr::memchr2(b'\r', b'\n', rest) {
             #[cfg(test)]
             {
                 self.scanned += pos + 1;
+            }
+            // A line continuing the previous chunk's partial one is decoded on its own,
+            // so that a character cut by the chunk boundary does not fail the check.
+            if !checked && self.partial.is_empty() {
+                checked = true;
+                text =
+                    complete_lines(rest).and_then(|lines| simdutf8::basic::from_utf8(lines).ok());
             }
             let Some((line, ending_and_tail)) = rest.split_at_checked(pos) else {
                 break;
             };
             let Some((&ending, mut tail)) = ending_and_tail.split_first() else {
                 break;
+            };
+            let line = match text.and_then(|t| t.get(..pos)) {
+                Some(valid) => Line::Text(valid),
+                None => Line::Bytes(line),
             };
             self.complete_line(line, &mut on_line)?;
             if ending == b'\r' {
@@ -99,6 +165,7 @@ impl LineSplitter {
                     None => self.after_cr = true,
                 }
             }
+            text = text.and_then(|t| t.get(rest.len() - tail.len()..));
             rest = tail;
         }
         #[cfg(test)]
@@ -149,19 +216,20 @@ impl LineSplitter {
         Ok(rest)
     }
 
-    fn complete_line<F>(&mut self, line: &[u8], on_line: &mut F) -> Result<(), ParseError>
+    fn complete_line<F>(&mut self, line: Line<'_>, on_line: &mut F) -> Result<(), ParseError>
     where
-        F: FnMut(&[u8]) -> Result<(), ParseError>,
+        F: FnMut(Line<'_>) -> Result<(), ParseError>,
     {
+        let bytes = line.as_bytes();
         if self.partial.is_empty() {
             // The common case: the whole line is inside this chunk; no copy.
-            self.check_len(line.len())?;
+            self.check_len(bytes.len())?;
             return on_line(line);
         }
-        self.check_len(self.partial.len().saturating_add(line.len()))?;
-        self.partial.extend_from_slice(line);
+        self.check_len(self.partial.len().saturating_add(bytes.len()))?;
+        self.partial.extend_from_slice(bytes);
         let joined = std::mem::take(&mut self.partial);
-        let result = on_line(&joined);
+        let result = on_line(Line::Bytes(&joined));
         if joined.capacity() <= KEEP_CAPACITY {
             self.partial = joined;
             self.partial.clear();
@@ -188,6 +256,11 @@ impl LineSplitter {
     }
 }
 
+/// `bytes` up to and including its last CR or LF: the lines that end inside it.
+fn complete_lines(bytes: &[u8]) -> Option<&[u8]> {
+    memchr::memrchr2(b'\r', b'\n', bytes).and_then(|last| bytes.get(..=last))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,7 +270,7 @@ mod tests {
         for chunk in chunks {
             splitter
                 .feed(chunk, |line| {
-                    lines.push(line.to_vec());
+                    lines.push(line.as_bytes().to_vec());
                     Ok(())
                 })
                 .unwrap();
@@ -217,7 +290,7 @@ mod tests {
         for chunk in input.chunks(1024) {
             chunked
                 .feed(chunk, |l| {
-                    assert_eq!(l.len(), line.len());
+                    assert_eq!(l.as_bytes().len(), line.len());
                     count += 1;
                     Ok(())
                 })
