@@ -17,14 +17,19 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const SHORT_ASCII = 1024;
 
 /**
- * Copies a batch out of wasm memory (where the engine left it for this call) as
- * `[text, layout]`: read at once, since a callback may run wasm code that moves memory.
+ * Reads a batch out of wasm memory, where the engine left it for this call, then calls
+ * `visit` for each item (see `forEachItem`). Everything is read before the first call: a
+ * callback may run wasm code that moves memory. The layout is copied into a plain array,
+ * which costs the garbage collector far less than a new ArrayBuffer on every chunk.
  */
-export function readBatch(textPtr, textLength, ascii, layoutPtr, layoutLength) {
+export function visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, visit) {
   const { buffer } = wasmMemory();
   const bytes = new Uint8Array(buffer, textPtr, textLength);
   const text = ascii && textLength <= SHORT_ASCII ? String.fromCharCode.apply(null, bytes) : decoder.decode(bytes);
-  return [text, new Uint32Array(buffer, layoutPtr, layoutLength).slice()];
+  const view = new Uint32Array(buffer, layoutPtr, layoutLength);
+  const layout = new Array(layoutLength);
+  for (let i = 0; i < layoutLength; i++) layout[i] = view[i];
+  forEachItem(text, layout, visit);
 }
 
 /**

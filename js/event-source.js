@@ -1,6 +1,6 @@
 // `EventSource`: the browser's class, same shape and events, over the Rust engine, with
 // fetch options (method, headers, body, retry policy, signal) in its second argument.
-import { forEachItem, readBatch } from './batch.js';
+import { visitBatch } from './batch.js';
 import { bodyOptions, retryOptions, startEngine } from './engine.js';
 import { SseError } from './errors.js';
 
@@ -263,6 +263,20 @@ export class EventSource extends EventTarget {
   }
 
   #engineHandlers() {
+    // Each item of a batch, in stream order (see batch.js).
+    const visit = (kind, type, data, lastEventId) => {
+      if (this.#readyState === CLOSED) return;
+      // Comments and `retry:` are no events in the spec; they reach only the init's
+      // observers (heartbeat watchdogs, inspectors), never listeners.
+      if (kind === 'comment' || kind === 'retry') return this.#observers[kind]?.call(this, type);
+      if (kind !== 'event') return;
+      // [spec] "Initialize event's type attribute to "message", its data attribute
+      // to data, its origin attribute to the serialization of the origin of the event
+      // stream's final URL, and its lastEventId attribute to the last event ID string."
+      const event = new SseMessageEvent(type ?? 'message', data, this.#origin, lastEventId);
+      for (const sink of this.#sinks) sink.push(event);
+      this.dispatchEvent(event);
+    };
     return {
       connecting: () => {},
       // [spec] "announce the connection: … if readyState is not CLOSED, set readyState
@@ -273,20 +287,8 @@ export class EventSource extends EventTarget {
         this.#readyState = OPEN;
         this.dispatchEvent(new Event('open'));
       },
-      batch: (...raw) =>
-        forEachItem(...readBatch(...raw), (kind, type, data, lastEventId) => {
-          if (this.#readyState === CLOSED) return;
-          // Comments and `retry:` are no events in the spec; they reach only the init's
-          // observers (heartbeat watchdogs, inspectors), never listeners.
-          if (kind === 'comment' || kind === 'retry') return this.#observers[kind]?.call(this, type);
-          if (kind !== 'event') return;
-          // [spec] "Initialize event's type attribute to "message", its data attribute
-          // to data, its origin attribute to the serialization of the origin of the event
-          // stream's final URL, and its lastEventId attribute to the last event ID string."
-          const event = new SseMessageEvent(type ?? 'message', data, this.#origin, lastEventId);
-          for (const sink of this.#sinks) sink.push(event);
-          this.dispatchEvent(event);
-        }),
+      batch: (textPtr, textLength, ascii, layoutPtr, layoutLength) =>
+        visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, visit),
       failed: (info, delay, attempt) => {
         if (delay === undefined || this.#readyState === CLOSED) return undefined;
         // [spec] "reestablish the connection: … set readyState to CONNECTING. Fire an

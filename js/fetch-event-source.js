@@ -1,6 +1,6 @@
 // `fetchEventSource(input, init)`: the API and behaviour of @microsoft/fetch-event-source
 // 2.0.1, over the Rust engine, with its known bugs fixed (listed in the README).
-import { forEachItem, readBatch } from './batch.js';
+import { visitBatch } from './batch.js';
 import { startEngine } from './engine.js';
 import { SseError } from './errors.js';
 
@@ -138,33 +138,35 @@ export function fetchEventSource(input, init = {}) {
       // The delay onerror chose for an error the engine does not retry itself (an
       // invalid request, a failing headers function): onerror decides, so retry here.
       let retryAfterStop;
+      // Each item of a batch, in stream order (see batch.js).
+      const visit = (kind, a, b, c) => {
+        if (kind === 'retry') {
+          retryInterval = a;
+          pendingRetry = a;
+        } else if (kind === 'id') {
+          // Kept for connections started here (onclose throwing, the page shown again).
+          lastEventId = a;
+        } else if (kind === 'event') {
+          lastEventId = c;
+          const message = { id: c, event: a ?? '', data: b };
+          if (pendingRetry !== undefined) message.retry = pendingRetry;
+          pendingRetry = undefined;
+          try {
+            onmessage?.(message);
+          } catch (error) {
+            thrown = error;
+            throw error;
+          }
+        }
+      };
       const handlers = {
         connecting: () => {
           thrown = undefined;
         },
         check: remembering(onopen),
         open: () => {},
-        batch: (...raw) =>
-          forEachItem(...readBatch(...raw), (kind, a, b, c) => {
-            if (kind === 'retry') {
-              retryInterval = a;
-              pendingRetry = a;
-            } else if (kind === 'id') {
-              // Kept for connections started here (onclose throwing, the page shown again).
-              lastEventId = a;
-            } else if (kind === 'event') {
-              lastEventId = c;
-              const message = { id: c, event: a ?? '', data: b };
-              if (pendingRetry !== undefined) message.retry = pendingRetry;
-              pendingRetry = undefined;
-              try {
-                onmessage?.(message);
-              } catch (error) {
-                thrown = error;
-                throw error;
-              }
-            }
-          }),
+        batch: (textPtr, textLength, ascii, layoutPtr, layoutLength) =>
+          visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, visit),
         failed: (info, delay) => {
           if (own.signal.aborted) return undefined;
           const error = thrown ?? new SseError(info);

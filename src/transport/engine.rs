@@ -107,6 +107,9 @@ struct Stream<O> {
     chunk: Vec<u8>,
     /// When the last chunk arrived (`Date.now()`), for the idle timeout.
     last_activity: f64,
+    /// Whether there is an idle timeout to keep `last_activity` for: reading the clock
+    /// is a call into JavaScript, not worth making on every chunk for nothing.
+    watch_activity: bool,
     /// Why the pump was told to stop, for the engine to report.
     stopped: Option<Ended>,
 }
@@ -115,7 +118,7 @@ impl<O: Observer> Stream<O> {
     /// Parses `chunk` (the end of the body when `None`) and hands the items to the
     /// observer.
     fn feed(&mut self, chunk: Option<&Uint8Array>) -> Result<(), Ended> {
-        if chunk.is_some() {
+        if chunk.is_some() && self.watch_activity {
             self.last_activity = now_ms();
         }
         let Stream {
@@ -173,6 +176,7 @@ impl<O: Observer + 'static> Engine<O> {
             retry: RetryState::new(&config.retry),
             chunk: Vec::new(),
             last_activity: 0.0,
+            watch_activity: config.idle_timeout.is_some(),
             stopped: None,
         };
         Engine {
