@@ -6,6 +6,7 @@ const EVENT = 0;
 const RETRY = 1;
 const COMMENT = 2;
 const LAST_EVENT_ID = 3;
+const EVENT_WITH_OWN_DATA = 4;
 const NO_TYPE = 0xffffffff;
 
 // `ignoreBOM`: a batch's text may start with U+FEFF as data (a BOM past the stream's start,
@@ -21,15 +22,18 @@ const SHORT_ASCII = 1024;
  * `visit` for each item (see `forEachItem`). Everything is read before the first call: a
  * callback may run wasm code that moves memory. The layout is copied into a plain array,
  * which costs the garbage collector far less than a new ArrayBuffer on every chunk.
+ * `dataPtr` and `dataLength` locate the UTF-8 data of the batch's event with its own
+ * data, if it has one (a large event, decoded on its own rather than copied into the text).
  */
-export function visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, visit) {
+export function visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, visit, dataPtr, dataLength) {
   const { buffer } = wasmMemory();
   const bytes = new Uint8Array(buffer, textPtr, textLength);
   const text = ascii && textLength <= SHORT_ASCII ? String.fromCharCode.apply(null, bytes) : decoder.decode(bytes);
   const view = new Uint32Array(buffer, layoutPtr, layoutLength);
   const layout = new Array(layoutLength);
   for (let i = 0; i < layoutLength; i++) layout[i] = view[i];
-  forEachItem(text, layout, visit);
+  const data = dataLength > 0 ? decoder.decode(new Uint8Array(buffer, dataPtr, dataLength)) : '';
+  forEachItem(text, layout, visit, data);
 }
 
 /**
@@ -37,7 +41,7 @@ export function visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, 
  * lastEventId)`, `('retry', ms)`, `('comment', text)`, `('id', lastEventId)` (a new last
  * event ID string, also from blocks without data).
  */
-export function forEachItem(text, layout, visit) {
+export function forEachItem(text, layout, visit, ownData = '') {
   let at = 0;
   const take = (length) => text.slice(at, (at += length));
   for (let i = 0; i < layout.length; ) {
@@ -47,6 +51,12 @@ export function forEachItem(text, layout, visit) {
         const data = take(layout[i + 2]);
         visit('event', type, data, take(layout[i + 3]));
         i += 4;
+        break;
+      }
+      case EVENT_WITH_OWN_DATA: {
+        const type = layout[i + 1] === NO_TYPE ? undefined : take(layout[i + 1]);
+        visit('event', type, ownData, take(layout[i + 2]));
+        i += 3;
         break;
       }
       case RETRY:

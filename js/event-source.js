@@ -287,8 +287,8 @@ export class EventSource extends EventTarget {
         this.#readyState = OPEN;
         this.dispatchEvent(new Event('open'));
       },
-      batch: (textPtr, textLength, ascii, layoutPtr, layoutLength) =>
-        visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, visit),
+      batch: (textPtr, textLength, ascii, layoutPtr, layoutLength, dataPtr, dataLength) =>
+        visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, visit, dataPtr, dataLength),
       failed: (info, delay, attempt) => {
         if (delay === undefined || this.#readyState === CLOSED) return undefined;
         // [spec] "reestablish the connection: … set readyState to CONNECTING. Fire an

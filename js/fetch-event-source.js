@@ -165,8 +165,8 @@ export function fetchEventSource(input, init = {}) {
         },
         check: remembering(onopen),
         open: () => {},
-        batch: (textPtr, textLength, ascii, layoutPtr, layoutLength) =>
-          visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, visit),
+        batch: (textPtr, textLength, ascii, layoutPtr, layoutLength, dataPtr, dataLength) =>
+          visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, visit, dataPtr, dataLength),
         failed: (info, delay) => {
           if (own.signal.aborted) return undefined;
           const error = thrown ?? new SseError(info);

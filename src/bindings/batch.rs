@@ -6,7 +6,10 @@
 //! `0, typeLength | NO_TYPE, dataLength, idLength` for an event,
 //! `1, low, high` for a `retry:` (milliseconds as two 32-bit halves),
 //! `2, length` for a comment,
-//! `3, length` for a new last event ID string (client connections only).
+//! `3, length` for a new last event ID string (client connections only),
+//! `4, typeLength | NO_TYPE, idLength` for an event whose data is not in the text but
+//! handed over beside it, as its own UTF-8 bytes (client connections only: see
+//! [`Batch::push_event_with_own_data`]).
 
 use crate::parser::ItemRef;
 use js_sys::{Array, JsString, Uint32Array};
@@ -15,6 +18,7 @@ const EVENT: u32 = 0;
 const RETRY: u32 = 1;
 const COMMENT: u32 = 2;
 const LAST_EVENT_ID: u32 = 3;
+const EVENT_WITH_OWN_DATA: u32 = 4;
 /// The layout's type length for an event without an `event:` field.
 const NO_TYPE: u32 = u32::MAX;
 
@@ -71,6 +75,21 @@ impl Batch {
                 self.layout.extend_from_slice(&[COMMENT, len]);
             }
         }
+    }
+
+    /// An event whose data JavaScript decodes on its own, straight from the parser's data
+    /// buffer, instead of as part of the text: for a large event the copy into the text
+    /// and the ASCII scan cost more than a separate decode. The batch must be handed over
+    /// before the parser goes on, while that buffer still holds the data.
+    pub(crate) fn push_event_with_own_data(
+        &mut self,
+        event_type: Option<&str>,
+        last_event_id: &str,
+    ) {
+        let type_len = event_type.map_or(NO_TYPE, |t| self.text(t));
+        let id_len = self.text(last_event_id);
+        self.layout
+            .extend_from_slice(&[EVENT_WITH_OWN_DATA, type_len, id_len]);
     }
 
     /// Reports a new last event ID string.

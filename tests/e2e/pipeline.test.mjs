@@ -629,3 +629,104 @@ describe('regressions these properties found', () => {
     });
   });
 });
+
+describe('large events, whose data JavaScript decodes on its own', () => {
+  // The engine hands an event's data of 16 KiB or more to JavaScript beside the batch
+  // instead of copying it into the batch's text (src/bindings/connection.rs): such events
+  // among small ones, with types, IDs, a BOM, multi-byte and invalid UTF-8, lines cut
+  // anywhere, must come out as the reference says.
+  const OWN_DATA_MIN = 16 * 1024;
+  const fill = (length, piece) => {
+    const out = [];
+    while (out.length < length) out.push(...piece);
+    return out.slice(0, length);
+  };
+  const line = (text) => utf8(`${text}\n`);
+  const stream = [
+    ...BOM,
+    ...line('data: small'),
+    ...line(''),
+    // One byte under the threshold, and exactly at it: both sides of the switch.
+    ...line('event: big'),
+    ...line('id: 1'),
+    ...utf8('data: '), ...fill(OWN_DATA_MIN - 1, utf8('x')), ...line(''),
+    ...line(''),
+    ...utf8('data: '), ...fill(OWN_DATA_MIN, utf8('y')), ...line(''),
+    ...line(''),
+    ...line('retry: 500'),
+    ...line('event: über'),
+    ...line('id: é2'),
+    // Over three data lines: a U+FEFF first, characters of 2, 3 and 4 bytes, invalid bytes
+    // (cut characters included, since a line may end in the middle of one).
+    ...utf8('data: \uFEFF'), ...fill(12000, [...utf8('€😀aé'), 0xff]), ...line(''),
+    ...utf8('data: '), ...fill(9000, [...utf8('你好'), 0xf0, 0x9f, 0x98]), ...line(''),
+    ...line('data: end'),
+    ...line(''),
+    ...line(': between'),
+    ...line('data: after'),
+    ...line(''),
+    // Two large events in a row, the second without an ID field (it keeps the last one).
+    ...utf8('data: '), ...fill(40000, utf8('{"k":"v"},')), ...line(''),
+    ...line(''),
+    ...line('event: two'),
+    ...utf8('data: '), ...fill(20000, utf8('z')), ...line(''),
+    ...line(''),
+    // Unfinished at the end: never dispatched.
+    ...utf8('data: '), ...fill(OWN_DATA_MIN, utf8('w')), ...line(''),
+  ];
+  const rng = randomSource(SEED ^ 8);
+  const [whole, , ...random] = chunkings(rng, stream.length, 4);
+  // Cut inside and right around the large events too, and in 1 KiB pieces.
+  const kib = Array.from({ length: Math.floor((stream.length - 1) / 1024) }, (_, i) => (i + 1) * 1024);
+  const cases = [{ stream, chunkings: [whole, ...random, kib] }];
+
+  test('the reference sees events on both sides of the threshold', () => {
+    const sizes = reference(stream).items.filter((i) => i.kind === 'event').map((e) => e.data.length);
+    assert.ok(sizes.some((n) => n === OWN_DATA_MIN - 1) && sizes.filter((n) => n >= OWN_DATA_MIN).length >= 3, `${sizes}`);
+  });
+
+  for (const which of ['EventSource', 'fetchEventSource']) {
+    test(`${which} delivers them as the reference does, however the stream is cut`, async () => {
+      const results = await page.evaluate(connectInPage, {
+        cases: cases.map(({ stream: s, chunkings: c }) => ({ stream: base64(s), chunkings: c, types: typesOf(s, {}) })),
+        options: {},
+        which,
+      });
+      const expected =
+        which === 'EventSource'
+          ? (s) => asEventSourceRun(reference(s), undefined, live.server.url)
+          : (s) => asFetchEventSourceRun(reference(s));
+      assert.equal(assertRuns(cases, results, expected), cases[0].chunkings.length);
+    });
+  }
+
+  test("fetchEventSource: onmessage throwing on a large event drops the chunk's later events", async () => {
+    // A large event is handed over on its own, in the middle of its chunk: a throw there
+    // must end the connection as a throw anywhere does, with nothing after it delivered,
+    // large or small.
+    const large = (c) => `data: ${c.repeat(OWN_DATA_MIN)}\n\n`;
+    const text = `data: a\n\n${large('b')}${large('d')}data: c\n\n`;
+    const outcome = await page.evaluate(async (body) => {
+      const { fetchEventSource } = await import('/pkg/index.js');
+      const seen = [];
+      let caught;
+      try {
+        await fetchEventSource('/unused', {
+          fetch: async () => new Response(body, { headers: { 'content-type': 'text/event-stream' } }),
+          openWhenHidden: true,
+          onmessage: (m) => {
+            seen.push(m.data.length);
+            if (m.data.length > 1) throw new Error('stop here');
+          },
+          onerror: (e) => {
+            throw e;
+          },
+        });
+      } catch (e) {
+        caught = e.message;
+      }
+      return { seen, caught };
+    }, text);
+    assert.deepEqual(outcome, { seen: [1, OWN_DATA_MIN], caught: 'stop here' });
+  });
+});
