@@ -3,6 +3,7 @@
 //! \[spec\] "When a stream is parsed, a data buffer, an event type buffer, and a last
 //! event ID buffer must be associated with it."
 
+use super::growth::reserve_within;
 use super::lines::Line;
 use super::{ItemRef, ParseError};
 
@@ -121,6 +122,16 @@ impl EventBuffers {
                         limit: self.max_data,
                     });
                 }
+                // The data, and its LF: at most one byte past the limit.
+                let limit = self.max_data.saturating_add(1);
+                if let Some(more) = reserve_within(
+                    self.data.len(),
+                    self.data.capacity(),
+                    value.len() + 1,
+                    limit,
+                ) {
+                    self.data.reserve_exact(more);
+                }
                 self.data.push_str(&value);
                 self.data.push('\n');
             }
@@ -211,4 +222,36 @@ fn parse_digits(value: &[u8]) -> Option<u64> {
     Some(value.iter().fold(0u64, |n, &d| {
         n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_data_buffer_grows_no_further_than_the_limit() {
+        // 299-byte data lines (300 with the LF) under a 1000-byte limit: doubling alone
+        // would reach 1200 bytes of capacity at the third line.
+        let mut buffers = EventBuffers::new(1000);
+        let value = "x".repeat(299);
+        let mut events = Vec::new();
+        for _ in 0..3 {
+            let line = format!("data:{value}");
+            buffers
+                .process_line(Line::Text(&line), &mut |_| {})
+                .unwrap();
+        }
+        assert_eq!(buffers.data.len(), 900);
+        assert!(
+            buffers.data.capacity() <= 1001,
+            "{}",
+            buffers.data.capacity()
+        );
+        buffers.dispatch(&mut |item| {
+            if let ItemRef::Event { data, .. } = item {
+                events.push(data.len());
+            }
+        });
+        assert_eq!(events, [899]);
+    }
 }

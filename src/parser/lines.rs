@@ -15,6 +15,7 @@
 //! cut the parser makes (at CR, LF, `:` and space) falls between characters, so the
 //! fields of a valid run of lines are valid text without another check.
 
+use super::growth::reserve_within;
 use super::ParseError;
 use std::borrow::Cow;
 use std::ops::RangeFrom;
@@ -174,7 +175,7 @@ impl LineSplitter {
         }
         if !rest.is_empty() {
             self.check_len(self.partial.len().saturating_add(rest.len()))?;
-            self.partial.extend_from_slice(rest);
+            self.append_partial(rest);
         }
         Ok(())
     }
@@ -227,7 +228,7 @@ impl LineSplitter {
             return on_line(line);
         }
         self.check_len(self.partial.len().saturating_add(bytes.len()))?;
-        self.partial.extend_from_slice(bytes);
+        self.append_partial(bytes);
         let joined = std::mem::take(&mut self.partial);
         let result = on_line(Line::Bytes(&joined));
         if joined.capacity() <= KEEP_CAPACITY {
@@ -235,6 +236,16 @@ impl LineSplitter {
             self.partial.clear();
         }
         result
+    }
+
+    /// Appends to the unfinished line, which `check_len` has kept within the limit,
+    /// growing its buffer no further than the limit.
+    fn append_partial(&mut self, bytes: &[u8]) {
+        let (len, capacity) = (self.partial.len(), self.partial.capacity());
+        if let Some(more) = reserve_within(len, capacity, bytes.len(), self.max_line) {
+            self.partial.reserve_exact(more);
+        }
+        self.partial.extend_from_slice(bytes);
     }
 
     fn check_len(&mut self, len: usize) -> Result<(), ParseError> {
@@ -302,6 +313,32 @@ mod tests {
         let mut whole = LineSplitter::new(usize::MAX);
         split(&mut whole, &[&input]);
         assert_eq!(whole.scanned, chunked.scanned);
+    }
+
+    #[test]
+    fn the_unfinished_line_grows_no_further_than_the_limit() {
+        // 300-byte pieces of one line under a 1000-byte limit: doubling alone would reach
+        // 1200 bytes of capacity at the fourth piece.
+        let mut splitter = LineSplitter::new(1000);
+        for _ in 0..3 {
+            splitter.feed(&[b'x'; 300], |_| Ok(())).unwrap();
+        }
+        splitter.feed(&[b'x'; 100], |_| Ok(())).unwrap();
+        assert_eq!(splitter.partial.len(), 1000);
+        assert!(
+            splitter.partial.capacity() <= 1000,
+            "{}",
+            splitter.partial.capacity()
+        );
+        let mut lines = 0;
+        splitter
+            .feed(b"\n", |line| {
+                assert_eq!(line.as_bytes().len(), 1000);
+                lines += 1;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(lines, 1);
     }
 
     #[test]

@@ -20,6 +20,7 @@
 mod error;
 mod event_stream;
 mod fields;
+mod growth;
 mod item;
 mod lines;
 
