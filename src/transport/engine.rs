@@ -16,7 +16,8 @@ use crate::state::{classify, retry_after_ms, Verdict};
 use futures_util::future::{select, Either};
 use js_sys::{Promise, Uint8Array};
 use std::cell::RefCell;
-use std::pin::pin;
+use std::future::Future;
+use std::pin::{pin, Pin};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -89,6 +90,15 @@ pub(crate) async fn run<O: Observer + 'static>(
         Either::Right(((), _)) => Err(Error::Aborted),
     }
 }
+
+/// A future behind a pointer, polled through a vtable: its state machine becomes a wasm
+/// function of its own instead of being inlined into its caller's. V8 compiles each wasm
+/// function when it is first called, and the time grows faster than the function: the
+/// engine's future, all inlined, was one 16.7 KB function that took 2–8 ms to compile on a
+/// page's first connection. Split at these points, the parts a first connection does not
+/// reach (the reconnect delay, the idle timer, a failed response's body) are not compiled
+/// before the first event, and the rest compiles in smaller pieces.
+type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 /// A connection that ended: the error, and the failure to put to the retry policy
 /// (`None` means: fail the connection, no reconnect).
@@ -187,12 +197,14 @@ impl<O: Observer + 'static> Engine<O> {
 
     async fn run(self) -> Result<(), Error> {
         loop {
-            let (error, failure) = match self.connect().await {
+            let connection: Boxed<'_, _> = Box::pin(self.connect());
+            let (error, failure) = match connection.await {
                 Ok(()) => return Ok(()),
                 Err(ended) => ended,
             };
             let delay = self.after_failure(error, failure)?;
-            Delay::new(delay).await;
+            let delay: Boxed<'_, ()> = Box::pin(Delay::new(delay));
+            delay.await;
         }
     }
 
@@ -209,6 +221,7 @@ impl<O: Observer + 'static> Engine<O> {
 
     /// Asks the retry policy and the observer what a failed connection leads to: the
     /// delay before reconnecting, or the error that ends the source.
+    #[inline(never)]
     fn after_failure(&self, error: Error, failure: Option<Failure>) -> Result<u64, Error> {
         // No borrow of the stream is held across an await, so none is live here.
         let mut stream = self.stream.borrow_mut();
@@ -247,16 +260,13 @@ impl<O: Observer + 'static> Engine<O> {
             stream.parser.last_event_id().to_owned()
         };
         let guard = AbortGuard::new();
-        let response = self
-            .config
-            .request
-            .send(&last_event_id, &guard.signal())
-            .await
-            .map_err(|e| match e {
-                // [spec] "if res is a network error, then reestablish the connection".
-                Error::Network { .. } => disconnected(e),
-                _ => (e, None),
-            })?;
+        let signal = guard.signal();
+        let sent: Boxed<'_, _> = Box::pin(self.config.request.send(&last_event_id, &signal));
+        let response = sent.await.map_err(|e| match e {
+            // [spec] "if res is a network error, then reestablish the connection".
+            Error::Network { .. } => disconnected(e),
+            _ => (e, None),
+        })?;
         let hook = self.stream.borrow_mut().observer.check_response(&response);
         match hook {
             Some(check) => {
@@ -264,7 +274,13 @@ impl<O: Observer + 'static> Engine<O> {
                     .await
                     .map_err(|thrown| disconnected(callback_error(&thrown)))?;
             }
-            None => check(&response).await?,
+            None => {
+                let verdict = check(&response);
+                if verdict != Verdict::Open {
+                    let refused: Boxed<'_, _> = Box::pin(refusal(&response, verdict));
+                    return Err(refused.await);
+                }
+            }
         }
         // [spec] "announce the connection"
         {
@@ -286,12 +302,14 @@ impl<O: Observer + 'static> Engine<O> {
         let pumped = body.pump(sink.as_ref().unchecked_ref());
         let ended = match self.config.idle_timeout {
             None => pumped.await,
-            Some(ms) => match select(pin!(pumped), pin!(self.idle(ms))).await {
-                Either::Left((ended, _)) => ended,
-                // Returning drops the pump and the body reader, which cancels the stream
-                // and so closes the connection.
-                Either::Right(((), _)) => return Err(disconnected(Error::IdleTimeout { ms })),
-            },
+            Some(ms) => {
+                match select(pin!(pumped), Box::pin(self.idle(ms)) as Boxed<'_, ()>).await {
+                    Either::Left((ended, _)) => ended,
+                    // Returning drops the pump and the body reader, which cancels the stream
+                    // and so closes the connection.
+                    Either::Right(((), _)) => return Err(disconnected(Error::IdleTimeout { ms })),
+                }
+            }
         }
         .map_err(disconnected)?;
         let mut stream = self.stream.borrow_mut();
@@ -316,23 +334,26 @@ impl<O: Observer + 'static> Engine<O> {
 }
 
 /// The spec's check of the response: status 200 and `text/event-stream` open the
-/// connection; anything else fails it with the status, the type and the body's start.
-async fn check(response: &Response) -> Result<(), Ended> {
+/// connection ([`Verdict::Open`]); anything else fails it (see [`refusal`]).
+fn check(response: &Response) -> Verdict {
+    let content_type = response.headers().get("content-type").ok().flatten();
+    classify(response.status(), content_type.as_deref())
+}
+
+/// Why a response that did not open the connection failed it: the status, the type and
+/// the body's start. Its own future (see [`Boxed`]), compiled only when a response is refused.
+async fn refusal(response: &Response, verdict: Verdict) -> Ended {
     let status = response.status();
     let header = |name: &str| response.headers().get(name).ok().flatten();
     let content_type = header("content-type");
-    let verdict = classify(status, content_type.as_deref());
-    if verdict == Verdict::Open {
-        return Ok(());
-    }
     if verdict == Verdict::NoContent {
-        return Err((Error::NoContent, None));
+        return (Error::NoContent, None);
     }
     let body = match BodyReader::new(response) {
         Ok(reader) => reader.read_start(ERROR_BODY_LIMIT).await,
         Err(_) => String::new(),
     };
-    Err(if verdict == Verdict::BadStatus {
+    if verdict == Verdict::BadStatus {
         let retry_after = header("retry-after").and_then(|v| retry_after_ms(&v, now_ms()));
         (
             Error::Status {
@@ -354,7 +375,7 @@ async fn check(response: &Response) -> Result<(), Ended> {
             },
             None,
         )
-    })
+    }
 }
 
 /// An error for a callback that threw `thrown`.
