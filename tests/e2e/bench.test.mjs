@@ -3,7 +3,7 @@
 // must hold every figure the full run reports.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -90,4 +90,32 @@ test('the results hold throughput, ratios, first-event times, memory and sizes',
   for (const s of results.sizes) finite(s.totalGzip, `${s.id} gzipped size`);
   assert.ok(results.sizes.filter((s) => s.id.startsWith('wasm-sse')).every((s) => s.wasmGzip > 0), 'wasm-sse sizes include the wasm');
   for (const key of ['date', 'chromium', 'cpu', 'cores', 'node']) assert.ok(results.env[key], `env.${key}`);
+});
+
+test('bench:compare times builds against each other and fails a build whose totals are wrong', () => {
+  // A copy of the package that drops the first character of every event's data.
+  const broken = mkdtempSync(join(tmpdir(), 'wasm-sse-broken-'));
+  try {
+    cpSync(join(ROOT, 'pkg'), broken, { recursive: true });
+    const batch = join(broken, 'batch.js');
+    const source = readFileSync(batch, 'utf8');
+    const mutated = source.replace("visit('event', type, data, take(layout[i + 3]))", "visit('event', type, data.slice(1), take(layout[i + 3]))");
+    assert.notEqual(mutated, source, 'the mutation applies');
+    writeFileSync(batch, mutated);
+    const compare = (...dirs) =>
+      spawnSync(process.execPath, ['--expose-gc', 'bench/compare.mjs', '--workloads', 'W1b,W3', '--rounds', '2', '--scale', '0.02', ...dirs], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const good = compare('pkg', 'pkg');
+    assert.equal(good.status, 0, good.stderr);
+    for (const w of ['W1b', 'W3']) assert.match(good.stdout, new RegExp(`${w} \\(2 rounds`));
+    assert.equal(good.stdout.match(/#2 pkg +[\d.]+ ms/g)?.length, 2, good.stdout);
+    const bad = compare('pkg', broken);
+    assert.equal(bad.status, 1, bad.stdout);
+    assert.match(bad.stderr, /#2 .*: dataLength: expected \d+, got \d+/);
+  } finally {
+    rmSync(broken, { recursive: true, force: true });
+  }
 });
