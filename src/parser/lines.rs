@@ -318,7 +318,7 @@ mod tests {
     #[test]
     fn the_unfinished_line_grows_no_further_than_the_limit() {
         // 300-byte pieces of one line under a 1000-byte limit: doubling alone would reach
-        // 1200 bytes of capacity at the fourth piece.
+        // 1200 bytes of capacity at the third piece.
         let mut splitter = LineSplitter::new(1000);
         for _ in 0..3 {
             splitter.feed(&[b'x'; 300], |_| Ok(())).unwrap();

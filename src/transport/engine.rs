@@ -220,7 +220,8 @@ impl<O: Observer + 'static> Engine<O> {
     }
 
     /// Asks the retry policy and the observer what a failed connection leads to: the
-    /// delay before reconnecting, or the error that ends the source.
+    /// delay before reconnecting, or the error that ends the source. Kept out of line, like
+    /// the futures split off as [`Boxed`]: a first connection does not get here.
     #[inline(never)]
     fn after_failure(&self, error: Error, failure: Option<Failure>) -> Result<u64, Error> {
         // No borrow of the stream is held across an await, so none is live here.
