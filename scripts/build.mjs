@@ -49,7 +49,7 @@ export function build({ testHooks = false } = {}) {
   if (!route) throw new Error('build: no wasm32 toolchain; run `npm run bootstrap` first');
   const out = testHooks ? TEST_HOOKS_PKG : PKG;
   const GLUE = join(ROOT, 'target', testHooks ? 'bindgen-test-hooks' : 'bindgen');
-  const features = testHooks ? ['--features', 'test-hooks'] : [];
+  const features = ['--features', testHooks ? 'talc,test-hooks' : 'talc'];
 
   step(`cargo build (release, ${WASM_TARGET}, ${route.route}${testHooks ? ', test-hooks' : ''})`, route.cargo,
     ['build', '--lib', '--release', '--target', WASM_TARGET, ...features, ...route.args], route.env);

@@ -56,7 +56,8 @@ const SUITES = {
       // The client tests talk to a real local server; its URL is compiled into them.
       const server = await startServer();
       try {
-        const tests = ['--test', 'web', '--test', 'web_client'];
+        // With the allocator the npm package is built with.
+        const tests = ['--test', 'web', '--test', 'web_client', '--features', 'talc'];
         return await run(route.cargo, ['test', '--no-fail-fast', '--target', WASM_TARGET, ...tests, ...route.args], {
           ...route.env,
           CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: 'wasm-bindgen-test-runner',

@@ -28,6 +28,15 @@ mod bindings;
 
 pub use error::Error;
 
+/// The `talc` feature's allocator, smaller than std's on wasm32 (see Cargo.toml).
+#[cfg(all(
+    feature = "talc",
+    target_arch = "wasm32",
+    not(target_feature = "atomics")
+))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
