@@ -49,11 +49,17 @@ function buildVite(dir, name) {
   run(`${name}: vite build`, process.execPath, [join(dir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: dir });
 }
 
-/** Builds the Rust example with the toolchain the package uses, sharing its target dir. */
+/**
+ * Builds the Rust example with the toolchain the package uses, in a target dir of its own:
+ * a crate with a `cdylib` gets no hash in its file names, so the package's build and the
+ * example's build of it as a dependency (other features, other dependency hashes) would
+ * overwrite each other's `libwasm_sse.rlib` and `wasm_sse.wasm`, and whichever cargo then
+ * deemed fresh would link the other's.
+ */
 function buildRust(dir, name) {
   const route = wasmCargo();
   if (!route) throw new Error('examples: no wasm32 toolchain; run `npm run bootstrap` first');
-  const target = wasmTargetDir(route);
+  const target = join(wasmTargetDir(route), 'example-rust');
   run(`${name}: cargo build (release, ${WASM_TARGET})`, route.cargo,
     ['build', '--release', '--target', WASM_TARGET, ...route.args], { cwd: dir, env: { ...route.env, CARGO_TARGET_DIR: target } });
   const wasm = join(target, WASM_TARGET, 'release', 'wasm_sse_rust_example.wasm');
