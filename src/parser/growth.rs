@@ -5,10 +5,11 @@
 /// checked that `len + additional` does not): `None` when it has room already.
 ///
 /// The capacity doubles, as `Vec`'s own growth does, so appending stays linear in the
-/// input; past [`LARGE`] it grows by half, and it stops at `limit`. Left to `Vec`, a buffer that reaches a limit that is not
-/// one of its doubling steps can hold nearly twice the limit in capacity (an event of
-/// 12 MiB and a bit in 3 KiB lines grows the data buffer to 24 MiB under a 16 MiB limit),
-/// and `maxEventSize` is how callers bound the memory one connection may take.
+/// input; past [`LARGE`] it grows by half; and it stops at `limit`. Left to `Vec`, a
+/// buffer that reaches a limit that is not one of its doubling steps can hold nearly twice
+/// the limit in capacity (an event of 12 MiB and a bit in 3 KiB lines grows the data
+/// buffer to 24 MiB under a 16 MiB limit), and `maxEventSize` is how callers bound the
+/// memory one connection may take.
 pub(crate) fn reserve_within(
     len: usize,
     capacity: usize,
