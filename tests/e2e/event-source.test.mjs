@@ -371,6 +371,105 @@ describe('events', () => {
     assert.ok(seen.listedOnReal.includes('data') && seen.listedOnReal.includes('ports'), 'a real MessageEvent lists its attributes');
   });
 
+  test('listeners behave as under the browser dispatch: order, once, signal, handleEvent, changes mid-dispatch, stopImmediatePropagation', async () => {
+    const seen = await page.evaluate(async () => {
+      const { EventSource } = await import('/pkg/index.js');
+      // The same listeners on `target`, logging what each sees. Returns the log and a
+      // function that logs the state a finished dispatch left on the last event.
+      const script = (target) => {
+        const log = [];
+        const controller = new AbortController();
+        let last = null;
+        const state = (e) => [e.target === target, e.currentTarget === target ? 'target' : e.currentTarget, e.eventPhase, e.composedPath().length];
+        const afterLast = () => last && log.push(`after ${last.data}: ${JSON.stringify(state(last))}`);
+        function first(e) {
+          afterLast();
+          last = e;
+          log.push(`first ${e.type} ${e.data} this=${this === target} ${JSON.stringify(state(e))}`);
+        }
+        target.addEventListener('message', first);
+        target.addEventListener('message', first); // a duplicate: ignored
+        target.addEventListener('message', first, { capture: true }); // another capture flag: a second listener
+        const object = {
+          handleEvent(e) {
+            log.push(`object ${e.data} this=${this === object}`);
+          },
+        };
+        target.addEventListener('message', object);
+        target.addEventListener('message', (e) => log.push(`once ${e.data}`), { once: true });
+        target.addEventListener('message', (e) => log.push(`signal ${e.data}`), { signal: controller.signal });
+        const late = (e) => log.push(`late ${e.data}`);
+        const doomed = (e) => log.push(`doomed ${e.data}`);
+        target.addEventListener('message', (e) => {
+          if (e.data === 'unnamed one') controller.abort();
+          if (e.data === 'explicitly message') {
+            target.removeEventListener('message', doomed);
+            target.removeEventListener('message', first, true);
+            target.addEventListener('message', late); // not called for this event
+          }
+        });
+        target.addEventListener('message', doomed);
+        target.addEventListener('ping', (e) => {
+          afterLast();
+          last = e;
+          log.push(`ping ${e.data}`);
+          e.stopPropagation(); // at the target, the other listeners still run
+        });
+        target.addEventListener('ping', (e) => {
+          log.push(`ping 2 ${e.data}`);
+          e.stopImmediatePropagation();
+        });
+        target.addEventListener('ping', (e) => log.push(`ping 3 ${e.data}`));
+        target.addEventListener('update', (e) => {
+          afterLast();
+          last = e;
+          log.push(`update ${e.data}`);
+          // Dispatching it again while it is dispatched fails.
+          try {
+            target.dispatchEvent(e);
+          } catch (error) {
+            log.push(`again: ${error.name}`);
+          }
+        });
+        return { log, afterLast };
+      };
+      const events = [
+        ['message', 'unnamed one'],
+        ['ping', 'named ping'],
+        ['message', 'explicitly message'],
+        ['update', '{"n":3}'],
+        ['message', 'unnamed two'],
+      ];
+
+      // The browser's own dispatch.
+      const plain = new EventTarget();
+      const browser = script(plain);
+      for (const [type, data] of events) plain.dispatchEvent(new MessageEvent(type, { data }));
+      browser.afterLast();
+      plain.dispatchEvent(new Event('ping'));
+
+      const source = new EventSource('/sse/named');
+      const ours = script(source);
+      await new Promise((resolve, reject) => {
+        source.addEventListener('message', (e) => e.data === 'unnamed two' && setTimeout(resolve));
+        source.onerror = () => reject(new Error('error event'));
+        setTimeout(() => reject(new Error(`timed out: ${ours.log.join(' | ')}`)), 4000);
+      });
+      source.close();
+      ours.afterLast();
+      // An event the app dispatches reaches the same listeners.
+      source.dispatchEvent(new Event('ping'));
+      return { browser: browser.log, ours: ours.log };
+    });
+    // The script saw what it set out to test.
+    assert.ok(seen.browser.includes('once unnamed one') && !seen.browser.includes('once unnamed two'));
+    assert.ok(seen.browser.includes('late unnamed two') && !seen.browser.includes('late explicitly message'));
+    assert.ok(seen.browser.includes('ping 2 named ping') && !seen.browser.includes('ping 3 named ping'));
+    assert.ok(seen.browser.includes('again: InvalidStateError'));
+    assert.ok(seen.browser.includes('after unnamed two: [true,null,0,0]'));
+    assert.deepEqual(seen.ours, seen.browser);
+  });
+
   test('an exception in a listener is reported to the page and does not stop the stream', async () => {
     const key = freshKey('throwing-listener');
     const seen = await page.evaluate(async (key) => {
