@@ -49,6 +49,9 @@ export class JsEventTarget extends EventTarget {
     type = String(type);
     const capture = captureOf(options);
     const { once = false, passive, signal } = typeof options === 'object' && options !== null ? options : {};
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError("Failed to execute 'addEventListener' on 'EventTarget': member signal is not of type 'AbortSignal'.");
+    }
     // [DOM] "If listener's signal is not null and is aborted, then return."
     if (signal?.aborted) return;
     const list = this.#listeners.get(type) ?? NO_LISTENERS;

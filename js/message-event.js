@@ -120,7 +120,7 @@ export class SseMessageEvent extends Event {
    * dispatched (then only the browser knows its state, and dispatches it again).
    */
   static dispatchable(event) {
-    return #phase in event && nativeTarget.call(event) === null;
+    return typeof event === 'object' && event !== null && #phase in event && nativeTarget.call(event) === null;
   }
 
   /**
