@@ -431,6 +431,19 @@ describe('events', () => {
             log.push(`again: ${error.name}`);
           }
         });
+        // What the browser refuses, refused alike.
+        for (const [what, call] of [
+          ['signal', () => target.addEventListener('ping', () => {}, { signal: 1 })],
+          ['callback', () => target.addEventListener('ping', 5)],
+          ['event', () => target.dispatchEvent(null)],
+        ]) {
+          try {
+            call();
+            log.push(`${what}: accepted`);
+          } catch (error) {
+            log.push(`${what}: ${error.name}`);
+          }
+        }
         return { log, afterLast };
       };
       const events = [
@@ -450,6 +463,8 @@ describe('events', () => {
 
       const source = new EventSource('/sse/named');
       const ours = script(source);
+      let received = null;
+      source.addEventListener('update', (e) => (received = e));
       await new Promise((resolve, reject) => {
         source.addEventListener('message', (e) => e.data === 'unnamed two' && setTimeout(resolve));
         source.onerror = () => reject(new Error('error event'));
@@ -459,7 +474,16 @@ describe('events', () => {
       ours.afterLast();
       // An event the app dispatches reaches the same listeners.
       source.dispatchEvent(new Event('ping'));
-      return { browser: browser.log, ours: ours.log };
+      const oursLog = [...ours.log];
+      // A received event dispatched again elsewhere, by the browser, then at the source.
+      const other = new EventTarget();
+      const redispatched = [];
+      other.addEventListener('update', (e) => redispatched.push([e.target === other, e.currentTarget === other, e.eventPhase, e.data]));
+      other.dispatchEvent(received);
+      redispatched.push([received.target === other, received.currentTarget, received.eventPhase]);
+      source.addEventListener('update', (e) => redispatched.push([e.target === source, e.currentTarget === source, e.eventPhase, e.data]));
+      source.dispatchEvent(received);
+      return { browser: browser.log, ours: oursLog, redispatched };
     });
     // The script saw what it set out to test.
     assert.ok(seen.browser.includes('once unnamed one') && !seen.browser.includes('once unnamed two'));
@@ -467,7 +491,13 @@ describe('events', () => {
     assert.ok(seen.browser.includes('ping 2 named ping') && !seen.browser.includes('ping 3 named ping'));
     assert.ok(seen.browser.includes('again: InvalidStateError'));
     assert.ok(seen.browser.includes('after unnamed two: [true,null,0,0]'));
+    assert.deepEqual(seen.browser.slice(0, 3), ['signal: TypeError', 'callback: TypeError', 'event: TypeError']);
     assert.deepEqual(seen.ours, seen.browser);
+    assert.deepEqual(seen.redispatched, [
+      [true, true, 2, '{"n":3}'],
+      [true, null, 0],
+      [true, true, 2, '{"n":3}'],
+    ]);
   });
 
   test('an exception in a listener is reported to the page and does not stop the stream', async () => {
