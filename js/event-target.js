@@ -36,6 +36,11 @@ function invoke(listener, event) {
 let remove;
 let listenedFor;
 
+// zone.js (Angular) wraps each listener as it is added, so that it runs in the zone that
+// added it, and only the browser's dispatch calls those wrappers: with zone.js loaded,
+// message events go through the browser's dispatch too.
+const zoneJsLoaded = () => globalThis.Zone !== undefined;
+
 export class JsEventTarget extends EventTarget {
   // type → the listeners, in order. Each array is replaced, never changed, so a dispatch
   // can go through the list as it was when it began.
@@ -85,7 +90,7 @@ export class JsEventTarget extends EventTarget {
   }
 
   dispatchEvent(event) {
-    if (!SseMessageEvent.dispatchable(event)) return super.dispatchEvent(event);
+    if (zoneJsLoaded() || !SseMessageEvent.dispatchable(event)) return super.dispatchEvent(event);
     return SseMessageEvent.dispatchAt(event, this, this.#listeners.get(event.type) ?? NO_LISTENERS, invoke);
   }
 

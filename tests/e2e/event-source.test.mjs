@@ -500,6 +500,42 @@ describe('events', () => {
     ]);
   });
 
+  test('with zone.js (Angular), every listener runs in the zone that added it', async () => {
+    // zone.js patches the page's globals: a page of its own.
+    const zonePage = await openPage(browser, server.url);
+    try {
+      await zonePage.addScriptTag({ path: new URL('../../node_modules/zone.js/bundles/zone.umd.js', import.meta.url).pathname });
+      const seen = await zonePage.evaluate(async () => {
+        const { EventSource } = await import('/pkg/index.js');
+        const created = Zone.current.fork({ name: 'created' });
+        const listening = Zone.current.fork({ name: 'listening' });
+        const seen = [];
+        let source;
+        created.run(() => (source = new EventSource('/sse/named')));
+        const done = new Promise((resolve, reject) => {
+          listening.run(() => {
+            source.onmessage = (e) => seen.push(`onmessage ${e.data}: ${Zone.current.name}`);
+            source.addEventListener('ping', (e) => seen.push(`ping ${e.data}: ${Zone.current.name}`));
+            source.addEventListener('message', (e) => e.data === 'unnamed two' && resolve());
+            source.onerror = () => reject(new Error('error event'));
+          });
+          setTimeout(() => reject(new Error(`timed out: ${seen.join(' | ')}`)), 4000);
+        });
+        await done;
+        source.close();
+        return seen;
+      });
+      assert.deepEqual(seen, [
+        'onmessage unnamed one: listening',
+        'ping named ping: listening',
+        'onmessage explicitly message: listening',
+        'onmessage unnamed two: listening',
+      ]);
+    } finally {
+      await zonePage.close();
+    }
+  });
+
   test('an exception in a listener is reported to the page and does not stop the stream', async () => {
     const key = freshKey('throwing-listener');
     const seen = await page.evaluate(async (key) => {
