@@ -24,17 +24,17 @@ function call(listener, event) {
   return handleEvent.call(callback, event);
 }
 
+// Methods for this module only, under symbols it keeps to itself.
+const REMOVE = Symbol('remove');
+const LISTENS = Symbol('listens');
+
 // A listener reached through either list: skipped once removed, dropped before its call
 // when it is `once`.
 function invoke(listener, event) {
   if (listener.removed) return undefined;
-  if (listener.once) remove(listener);
+  if (listener.once) listener.target[REMOVE](listener);
   return call(listener, event);
 }
-
-// Set in the class body, where its private list is in reach.
-let remove;
-let listenedFor;
 
 // zone.js (Angular) wraps each listener as it is added, so that it runs in the zone that
 // added it, and only the browser's dispatch calls those wrappers: with zone.js loaded,
@@ -66,7 +66,7 @@ export class JsEventTarget extends EventTarget {
     this.#listeners.set(type, [...list, listener]);
     super.addEventListener(type, listener.native, { capture, passive });
     if (signal) {
-      listener.onAbort = () => this.#remove(listener);
+      listener.onAbort = () => this[REMOVE](listener);
       signal.addEventListener('abort', listener.onAbort, { once: true });
     }
   }
@@ -74,11 +74,11 @@ export class JsEventTarget extends EventTarget {
   removeEventListener(type, callback, options) {
     const capture = captureOf(options);
     const listener = this.#listeners.get(String(type))?.find((l) => l.callback === callback && l.capture === capture);
-    if (listener) this.#remove(listener);
+    if (listener) this[REMOVE](listener);
   }
 
   /** [DOM] "remove an event listener": marked removed for a dispatch under way. */
-  #remove(listener) {
+  [REMOVE](listener) {
     if (listener.removed) return;
     listener.removed = true;
     // A signal may outlive the listener by far: its abort listener would keep it alive.
@@ -94,11 +94,10 @@ export class JsEventTarget extends EventTarget {
     return SseMessageEvent.dispatchAt(event, this, this.#listeners.get(event.type) ?? NO_LISTENERS, invoke);
   }
 
-  static {
-    remove = (listener) => listener.target.#remove(listener);
-    listenedFor = (target, type) => target.#listeners.has(type);
+  [LISTENS](type) {
+    return this.#listeners.has(type);
   }
 }
 
 /** Whether `target` has a listener for events of `type`. */
-export const hasListeners = (target, type) => listenedFor(target, type);
+export const hasListeners = (target, type) => target[LISTENS](type);
