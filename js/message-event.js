@@ -167,7 +167,7 @@ for (const name of Object.getOwnPropertyNames(SseMessageEvent.prototype)) {
 // throw on these events, and break code that copies an event's properties: they read as
 // on a MessageEvent made by script, null.
 for (const [name, { get }] of Object.entries(Object.getOwnPropertyDescriptors(MessageEvent.prototype))) {
-  if (get && !Object.hasOwn(SseMessageEvent.prototype, name)) {
+  if (get && !Object.prototype.hasOwnProperty.call(SseMessageEvent.prototype, name)) {
     Object.defineProperty(SseMessageEvent.prototype, name, { get: () => null, enumerable: true, configurable: true });
   }
 }
