@@ -139,13 +139,17 @@ export class SseMessageEvent extends Event {
     event.#target = target;
     event.#phase = AT_TARGET;
     try {
+      // [DOM] "inner invoke", for each listener: "If event's stop immediate propagation
+      // flag is set, then return", even when it was set before the dispatch began. At a
+      // target in no tree, stopPropagation() stops nothing, before or during (as in
+      // Chromium's dispatch, which the tests compare with).
       for (const listener of listeners) {
+        if (event.#stopped) break;
         try {
           invoke(listener, event);
         } catch (error) {
           report(error);
         }
-        if (event.#stopped) break;
       }
     } finally {
       // [DOM] "Set event's eventPhase attribute to NONE. Set event's currentTarget

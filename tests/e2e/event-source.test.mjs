@@ -483,7 +483,21 @@ describe('events', () => {
       redispatched.push([received.target === other, received.currentTarget, received.eventPhase]);
       source.addEventListener('update', (e) => redispatched.push([e.target === source, e.currentTarget === source, e.eventPhase, e.data]));
       source.dispatchEvent(received);
-      return { browser: browser.log, ours: oursLog, redispatched };
+      // Stopped before it is dispatched: at a target in no tree, stopPropagation() stops no
+      // listener, stopImmediatePropagation() every one, at a plain target and at the source.
+      const stoppedEarly = [];
+      for (const [target, make] of [
+        [other, (data) => new MessageEvent('early', { data })],
+        [source, (data) => new received.constructor('early', data, '', '')],
+      ]) {
+        target.addEventListener('early', (e) => stoppedEarly.push(e.data));
+        for (const stop of ['stopPropagation', 'stopImmediatePropagation']) {
+          const event = make(`${stop} at ${target === source ? 'source' : 'plain'}`);
+          event[stop]();
+          stoppedEarly.push(target.dispatchEvent(event));
+        }
+      }
+      return { browser: browser.log, ours: oursLog, redispatched, stoppedEarly };
     });
     // The script saw what it set out to test.
     assert.ok(seen.browser.includes('once unnamed one') && !seen.browser.includes('once unnamed two'));
@@ -493,6 +507,7 @@ describe('events', () => {
     assert.ok(seen.browser.includes('after unnamed two: [true,null,0,0]'));
     assert.deepEqual(seen.browser.slice(0, 3), ['signal: TypeError', 'callback: TypeError', 'event: TypeError']);
     assert.deepEqual(seen.ours, seen.browser);
+    assert.deepEqual(seen.stoppedEarly, ['stopPropagation at plain', true, true, 'stopPropagation at source', true, true]);
     assert.deepEqual(seen.redispatched, [
       [true, true, 2, '{"n":3}'],
       [true, null, 0],
