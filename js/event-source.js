@@ -3,7 +3,7 @@
 import { visitBatch } from './batch.js';
 import { bodyOptions, retryOptions, startEngine } from './engine.js';
 import { SseError } from './errors.js';
-import { hasListeners, JsEventTarget } from './event-target.js';
+import { dispatchNew, hasListeners, JsEventTarget } from './event-target.js';
 import { SseMessageEvent } from './message-event.js';
 
 const CONNECTING = 0;
@@ -202,15 +202,19 @@ export class EventSource extends JsEventTarget {
       if (kind === 'comment' || kind === 'retry') return this.#observers[kind]?.call(this, type);
       if (kind !== 'event') return;
       type ??= 'message';
-      // An event nobody can see is not made: no listener for its type, no loop
-      // iterating, and dispatchEvent not overridden (an inspector may log every event).
-      if (!this.#sinks.size && !hasListeners(this, type) && this.dispatchEvent === ownDispatchEvent) return;
+      // An event nobody can see is not made, nor one only a `for await` loop sees
+      // dispatched: no listener for its type, and dispatchEvent not overridden (an
+      // inspector may log every event).
+      const overridden = this.dispatchEvent !== ownDispatchEvent;
+      const dispatched = overridden || hasListeners(this, type);
+      if (!dispatched && !this.#sinks.size) return;
       // [spec] "Initialize event's type attribute to "message", its data attribute
       // to data, its origin attribute to the serialization of the origin of the event
       // stream's final URL, and its lastEventId attribute to the last event ID string."
       const event = new SseMessageEvent(type, data, this.#origin, lastEventId);
       if (this.#sinks.size) for (const sink of this.#sinks) sink.push(event);
-      this.dispatchEvent(event);
+      if (overridden) this.dispatchEvent(event);
+      else if (dispatched) dispatchNew(this, event);
     };
     return {
       connecting: () => {},

@@ -136,6 +136,20 @@ export class SseMessageEvent extends Event {
     if (event.#phase !== NONE || nativePhase.call(event) !== NONE) {
       throw new DOMException("Failed to execute 'dispatchEvent' on 'EventTarget': The event is already being dispatched.", 'InvalidStateError');
     }
+    SseMessageEvent.#run(event, target, listeners, invoke);
+    return !event.defaultPrevented;
+  }
+
+  /**
+   * `dispatchAt` for an event the source has just made: nobody else can have dispatched
+   * it, and it cannot be cancelled, so there is nothing to ask the browser first.
+   */
+  static dispatchNew(event, target, listeners, invoke) {
+    SseMessageEvent.#run(event, target, listeners, invoke);
+    return true;
+  }
+
+  static #run(event, target, listeners, invoke) {
     event.#target = target;
     event.#phase = AT_TARGET;
     try {
@@ -158,7 +172,6 @@ export class SseMessageEvent extends Event {
       event.#phase = NONE;
       event.#stopped = false;
     }
-    return !event.defaultPrevented;
   }
 }
 Object.setPrototypeOf(SseMessageEvent.prototype, MessageEvent.prototype);
