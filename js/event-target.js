@@ -27,7 +27,7 @@ function call(listener, event) {
 // Methods for this module only, under symbols it keeps to itself.
 const REMOVE = Symbol('remove');
 const LISTENS = Symbol('listens');
-const FIRE = Symbol('fire');
+const DISPATCH_NEW = Symbol('dispatchNew');
 
 // A listener reached through either list: skipped once removed, dropped before its call
 // when it is `once`.
@@ -60,7 +60,7 @@ export class JsEventTarget extends EventTarget {
     }
     // [DOM] "If listener's signal is not null and is aborted, then return."
     if (signal?.aborted) return;
-    const list = this.#listeners.get(type) ?? NO_LISTENERS;
+    const list = this.#listenersOf(type);
     if (list.some((l) => l.callback === callback && l.capture === capture)) return;
     const listener = { target: this, type, callback, capture, once: Boolean(once), removed: false, native: null, signal, onAbort: null };
     listener.native = (event) => invoke(listener, event);
@@ -84,7 +84,7 @@ export class JsEventTarget extends EventTarget {
     listener.removed = true;
     // A signal may outlive the listener by far: its abort listener would keep it alive.
     listener.signal?.removeEventListener('abort', listener.onAbort);
-    const rest = (this.#listeners.get(listener.type) ?? NO_LISTENERS).filter((l) => l !== listener);
+    const rest = this.#listenersOf(listener.type).filter((l) => l !== listener);
     if (rest.length) this.#listeners.set(listener.type, rest);
     else this.#listeners.delete(listener.type);
     super.removeEventListener(listener.type, listener.native, listener.capture);
@@ -92,16 +92,20 @@ export class JsEventTarget extends EventTarget {
 
   dispatchEvent(event) {
     if (zoneJsLoaded() || !SseMessageEvent.dispatchable(event)) return super.dispatchEvent(event);
-    return SseMessageEvent.dispatchAt(event, this, this.#listeners.get(event.type) ?? NO_LISTENERS, invoke);
+    return SseMessageEvent.dispatchAt(event, this, this.#listenersOf(event.type), invoke);
   }
 
   [LISTENS](type) {
     return this.#listeners.has(type);
   }
 
-  [FIRE](event) {
+  [DISPATCH_NEW](event) {
     if (zoneJsLoaded()) return super.dispatchEvent(event);
-    return SseMessageEvent.dispatchNew(event, this, this.#listeners.get(event.type) ?? NO_LISTENERS, invoke);
+    return SseMessageEvent.dispatchNew(event, this, this.#listenersOf(event.type), invoke);
+  }
+
+  #listenersOf(type) {
+    return this.#listeners.get(type) ?? NO_LISTENERS;
   }
 }
 
@@ -113,4 +117,4 @@ export const hasListeners = (target, type) => target[LISTENS](type);
  * the checks an event from elsewhere needs. A subclass overriding `dispatchEvent` must be
  * given the event through it instead.
  */
-export const dispatchNew = (target, event) => target[FIRE](event);
+export const dispatchNew = (target, event) => target[DISPATCH_NEW](event);

@@ -37,8 +37,8 @@ export class SseMessageEvent extends Event {
   #lastEventId;
   // `source` and `ports`, which only initMessageEvent sets.
   #more = null;
-  // Set by `dispatchAt`: the source it was last dispatched at, whether that dispatch is
-  // running, and whether a listener stopped it.
+  // Set by a dispatch at a source (`dispatchAt`, `dispatchNew`): the source it was last
+  // dispatched at, whether that dispatch is running, and whether a listener stopped it.
   #target = null;
   #phase = NONE;
   #stopped = false;
