@@ -506,6 +506,20 @@ function typesOf(stream, options) {
   return [...new Set(['message', ...events.map((i) => i.type || 'message')])];
 }
 
+/** Runs `which` API over each case's chunkings, with the default options, against the reference. */
+async function deliversAsReference(which, cases) {
+  const results = await page.evaluate(connectInPage, {
+    cases: cases.map(({ stream, chunkings: c }) => ({ stream: base64(stream), chunkings: c, types: typesOf(stream, {}) })),
+    options: {},
+    which,
+  });
+  const expected =
+    which === 'EventSource'
+      ? (stream) => asEventSourceRun(reference(stream), undefined, live.server.url)
+      : (stream) => asFetchEventSourceRun(reference(stream));
+  assert.equal(assertRuns(cases, results, expected), cases.reduce((runs, c) => runs + c.chunkings.length, 0));
+}
+
 describe('the connection engine on random streams, chunked by a fetch option', () => {
   for (const { title, branch, count, options } of [
     { title: 'the default options', branch: 4, count: 100, options: {} },
@@ -686,18 +700,7 @@ describe('large events, whose data JavaScript decodes on its own', () => {
   });
 
   for (const which of ['EventSource', 'fetchEventSource']) {
-    test(`${which} delivers them as the reference does, however the stream is cut`, async () => {
-      const results = await page.evaluate(connectInPage, {
-        cases: cases.map(({ stream: s, chunkings: c }) => ({ stream: base64(s), chunkings: c, types: typesOf(s, {}) })),
-        options: {},
-        which,
-      });
-      const expected =
-        which === 'EventSource'
-          ? (s) => asEventSourceRun(reference(s), undefined, live.server.url)
-          : (s) => asFetchEventSourceRun(reference(s));
-      assert.equal(assertRuns(cases, results, expected), cases[0].chunkings.length);
-    });
+    test(`${which} delivers them as the reference does, however the stream is cut`, () => deliversAsReference(which, cases));
   }
 
   test("fetchEventSource: onmessage throwing on a large event drops the chunk's later events", async () => {
@@ -729,4 +732,48 @@ describe('large events, whose data JavaScript decodes on its own', () => {
     }, text);
     assert.deepEqual(outcome, { seen: [1, OWN_DATA_MIN], caught: 'stop here' });
   });
+});
+
+describe('chunks over 64 KiB, which the engine parses in pieces', () => {
+  // The engine hands a chunk of more than 64 KiB to the parser 64 KiB at a time
+  // (src/transport/sys.rs, `pump`). A CRLF, a four-byte character and a lone CR placed
+  // across those cuts, among random lines, must come out as the reference says, whether
+  // the stream arrives whole or in chunks that are cut elsewhere.
+  const PIECE = 64 * 1024;
+  const rng = randomSource(SEED ^ 9);
+  const stream = [...BOM];
+  const randomLinesUpTo = (length) => {
+    while (stream.length < length) stream.push(...randomLine(rng), ...rng.pick(LINE_ENDINGS));
+    stream.push(0x0a); // end whatever event the random lines left open
+  };
+  // A data line padded so that the next byte lands at `offset`.
+  const dataLineUpTo = (offset) => {
+    stream.push(...utf8('data: '));
+    while (stream.length < offset) stream.push(0x70);
+  };
+  randomLinesUpTo(PIECE - 200);
+  dataLineUpTo(PIECE - 1);
+  stream.push(0x0d, 0x0a, 0x0d, 0x0a); // CR the last byte of the first piece, LF the first of the next
+  randomLinesUpTo(2 * PIECE - 200);
+  dataLineUpTo(2 * PIECE - 2);
+  stream.push(...utf8('😀\n\n')); // two bytes on each side of the cut
+  randomLinesUpTo(3 * PIECE - 200);
+  dataLineUpTo(3 * PIECE - 1);
+  stream.push(0x0d, ...utf8('data: after a lone CR\n\n')); // the CR ends the piece
+  randomLinesUpTo(3 * PIECE + 5000);
+  const [whole, , ...random] = chunkings(rng, stream.length, 2);
+  const cases = [{ stream, chunkings: [whole, [70000], [PIECE + 1, 3 * PIECE - 2], ...random] }];
+
+  test('the stream puts a CRLF, a four-byte character and a lone CR across the cuts', () => {
+    assert.deepEqual(stream.slice(PIECE - 1, PIECE + 1), [0x0d, 0x0a]);
+    assert.deepEqual(stream.slice(2 * PIECE - 2, 2 * PIECE + 2), utf8('😀'));
+    assert.deepEqual(stream.slice(3 * PIECE - 1, 3 * PIECE + 1), [0x0d, 0x64]);
+    const events = reference(stream).items.filter((i) => i.kind === 'event');
+    assert.ok(events.some((e) => e.data.endsWith('😀')) && events.some((e) => e.data.endsWith('\nafter a lone CR')), `${events.length} events`);
+  });
+
+  for (const which of ['EventSource', 'fetchEventSource']) {
+    test(`${which} delivers the reference's items from chunks of up to ${Math.ceil(stream.length / 1024)} KiB`, () =>
+      deliversAsReference(which, cases));
+  }
 });
