@@ -114,8 +114,9 @@ async function readAndDecode(input) {
 // What remains for any client that hands each event's data to JavaScript as a string, if
 // finding the events cost nothing: read, decode, and one slice per event at offsets known
 // in advance (W1's spans: its data is one line per event), kept from one chunk to the next
-// as a parser keeps its unfinished line. No byte is searched or parsed.
-async function readDecodeSlice(input) {
+// as a parser keeps its unfinished line. No byte is searched or parsed. `take(chunk)`, if
+// given, is called with each chunk before it is decoded.
+async function readDecodeSlice(input, take) {
   const t = newTotals();
   const { spans } = input;
   if (!spans) throw new Error('the W1 spans are missing: prepare W1a or W1b first');
@@ -127,6 +128,7 @@ async function readDecodeSlice(input) {
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return t;
+    take?.(value);
     text += decoder.decode(value, { stream: true });
     const end = base + text.length;
     let used = 0;
@@ -140,6 +142,18 @@ async function readDecodeSlice(input) {
       base += used;
     }
   }
+}
+
+// The same for a client whose parser runs in wasm: a wasm module reads only its own
+// memory, so each chunk is first copied there (as wasm-sse does), and what is left above
+// this floor is the parse. The memory outlives the runs, as a loaded module's does.
+const memory = new WebAssembly.Memory({ initial: 1 });
+function readCopyDecodeSlice(input) {
+  return readDecodeSlice(input, (chunk) => {
+    const missing = chunk.length - memory.buffer.byteLength;
+    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+    new Uint8Array(memory.buffer, 0, chunk.length).set(chunk);
+  });
 }
 
 /**
@@ -164,5 +178,11 @@ export const CANDIDATES = [
   { id: 'native-EventSource', label: 'browser EventSource', workloads: ['W4'], run: viaEventSource((input) => new EventSource(input.url)) },
   { id: 'floor-read', label: 'floor: read body', floor: true, run: readOnly },
   { id: 'floor-decode', label: 'floor: read + TextDecoder', floor: true, run: readAndDecode },
-  { id: 'floor-slice', label: 'floor: read + TextDecoder + one slice per event, offsets known', workloads: ['W1a', 'W1b', 'W4'], run: readDecodeSlice },
+  { id: 'floor-slice', label: 'floor: read + TextDecoder + one slice per event, offsets known', workloads: ['W1a', 'W1b', 'W4'], run: (input) => readDecodeSlice(input) },
+  {
+    id: 'floor-wasm-slice',
+    label: 'floor: read + copy into wasm memory + TextDecoder + one slice per event, offsets known',
+    workloads: ['W1a', 'W1b', 'W4'],
+    run: readCopyDecodeSlice,
+  },
 ];
