@@ -38,7 +38,7 @@ test("every candidate's totals equal the generator's, on every workload", () => 
   for (const w of WORKLOADS) {
     const { expected, bytes, chars } = results.workloads[w];
     assert.ok(expected.count > 0, `${w} has events`);
-    const candidates = [...LIBRARIES, ...FLOORS, ...(w === 'W4' ? ['native-EventSource'] : []), ...(w.startsWith('W1') || w === 'W4' ? ['floor-slice'] : [])];
+    const candidates = [...LIBRARIES, ...FLOORS, ...(w === 'W4' ? ['native-EventSource'] : []), ...(w.startsWith('W1') || w === 'W4' ? ['floor-slice', 'floor-wasm-slice'] : [])];
     assert.deepEqual(Object.keys(results.throughput[w]).sort(), candidates.sort(), `the candidates that ran on ${w}`);
     for (const id of candidates) {
       const { totals } = results.throughput[w][id];
