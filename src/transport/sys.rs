@@ -92,8 +92,8 @@ export async function pump(reader, sink) {
   }
 }")]
 extern "C" {
-    /// Reads `reader` to its end, calling `sink(chunk)` for each chunk until it returns
-    /// `false`. Resolves with `true` at the end of the body, `false` when `sink` stopped;
+    /// Reads `reader` to its end, calling `sink(chunk)` for each chunk (for a chunk over
+    /// 64 KiB, for each 64 KiB piece of it) until it returns `false`. Resolves with `true` at the end of the body, `false` when `sink` stopped;
     /// rejects with the reader's error.
     pub(crate) fn pump(reader: &ReadableStreamDefaultReader, sink: &Function) -> Promise;
 
