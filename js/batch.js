@@ -7,6 +7,7 @@ const RETRY = 1;
 const COMMENT = 2;
 const LAST_EVENT_ID = 3;
 const EVENT_WITH_OWN_DATA = 4;
+const MESSAGES = 5;
 const NO_TYPE = 0xffffffff;
 
 // `ignoreBOM`: a batch's text may start with U+FEFF as data (a BOM past the stream's start,
@@ -44,18 +45,28 @@ export function visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, 
 export function forEachItem(text, layout, visit, ownData = '') {
   let at = 0;
   const take = (length) => text.slice(at, (at += length));
+  // The last event ID of the latest event or new ID: a run of messages carries it.
+  let id = '';
   for (let i = 0; i < layout.length; ) {
     switch (layout[i]) {
       case EVENT: {
         const type = layout[i + 1] === NO_TYPE ? undefined : take(layout[i + 1]);
         const data = take(layout[i + 2]);
-        visit('event', type, data, take(layout[i + 3]));
+        id = take(layout[i + 3]);
+        visit('event', type, data, id);
         i += 4;
+        break;
+      }
+      case MESSAGES: {
+        const end = i + 2 + layout[i + 1];
+        for (let j = i + 2; j < end; j++) visit('event', undefined, take(layout[j]), id);
+        i = end;
         break;
       }
       case EVENT_WITH_OWN_DATA: {
         const type = layout[i + 1] === NO_TYPE ? undefined : take(layout[i + 1]);
-        visit('event', type, ownData, take(layout[i + 2]));
+        id = take(layout[i + 2]);
+        visit('event', type, ownData, id);
         i += 3;
         break;
       }
@@ -68,7 +79,8 @@ export function forEachItem(text, layout, visit, ownData = '') {
         i += 2;
         break;
       case LAST_EVENT_ID:
-        visit('id', take(layout[i + 1]));
+        id = take(layout[i + 1]);
+        visit('id', id);
         i += 2;
         break;
       default:

@@ -595,6 +595,31 @@ describe('the connection engine on random streams over HTTP', () => {
 });
 
 describe('regressions these properties found', () => {
+  test('a run of messages in one batch carries the last event ID of the item before it', async () => {
+    // Events without a type that keep the last event ID cross into JavaScript as a run of
+    // data lengths; everything that ends a run or changes the ID is here, in one chunk
+    // (one batch) and byte by byte (one batch per event).
+    const text = [
+      'data: a\n\n', 'data: b\n\n', ': c\n', 'data: c\n\n', 'id: 7\ndata: d\n\n', 'data: e\n\n',
+      'event: named\ndata: f\n\n', 'data: g\n\n', 'retry: 50\n', 'data: h\n\n', 'id: 9\n\n',
+      'data: i\n\n', 'id\ndata: j\n\n', 'data: k\n\n', 'id: é\ndata: l\n\n', 'data: m\n\n',
+    ].join('');
+    const stream = utf8(text);
+    const events = reference(stream).items.filter((i) => i.kind === 'event');
+    assert.deepEqual(
+      events.map((e) => `${e.data}${e.lastEventId}`),
+      ['a', 'b', 'c', 'd7', 'e7', 'f7', 'g7', 'h7', 'i9', 'j', 'k', 'lé', 'mé'],
+    );
+    const cases = [{ stream, chunkings: [[], Array.from({ length: stream.length - 1 }, (_, i) => i + 1)] }];
+    for (const which of ['EventSource', 'fetchEventSource']) await deliversAsReference(which, cases);
+    const parsed = await page.evaluate(parseInPage, {
+      cases: cases.map(({ stream: s, chunkings: c }) => ({ stream: base64(s), chunkings: c })),
+      options: {},
+    });
+    // Each chunking, through each of the parser's ways in (feed, parseEventStream).
+    assert.ok(assertRuns(cases, parsed, (s) => asParserItems(reference(s, {}))) >= 2);
+  });
+
   test('EventSource keeps a U+FEFF that starts the text of a chunk: data, and the id after it', async () => {
     // The leading BOM is stripped; the one in the data starts the chunk's batch text, which
     // the batch decoder stripped as if it began a stream, moving every slice after it by one.
