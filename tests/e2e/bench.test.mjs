@@ -99,8 +99,11 @@ test('bench:compare times builds against each other and fails a build whose tota
     cpSync(join(ROOT, 'pkg'), broken, { recursive: true });
     const batch = join(broken, 'batch.js');
     const source = readFileSync(batch, 'utf8');
-    const mutated = source.replace("visit('event', type, data, take(layout[i + 3]))", "visit('event', type, data.slice(1), take(layout[i + 3]))");
-    assert.notEqual(mutated, source, 'the mutation applies');
+    // Events one by one, and runs of messages (see js/batch.js).
+    const single = source.replace("visit('event', type, data, id)", "visit('event', type, data.slice(1), id)");
+    assert.notEqual(single, source, 'the mutation of single events applies');
+    const mutated = single.replace("take(layout[j]), id)", "take(layout[j]).slice(1), id)");
+    assert.notEqual(mutated, single, 'the mutation of runs applies');
     writeFileSync(batch, mutated);
     const compare = (...dirs) =>
       spawnSync(process.execPath, ['--expose-gc', 'bench/compare.mjs', '--workloads', 'W1b,W3', '--rounds', '2', '--scale', '0.02', ...dirs], {
