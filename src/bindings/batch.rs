@@ -189,11 +189,20 @@ fn is_ascii(s: &str) -> bool {
     s.bytes().fold(0, |seen, b| seen | b) < 0x80
 }
 
-/// The length of `s` in UTF-16 code units, counted over its bytes (a loop the compiler
-/// vectorises): one unit per character, that is per byte that does not continue a
-/// sequence, and a second one for each four-byte sequence (a surrogate pair).
+/// The length of `s` in UTF-16 code units, counted over its bytes: one unit per character,
+/// that is per byte that does not continue a sequence, and a second one for each four-byte
+/// sequence (a surrogate pair). Counted in blocks of 127 bytes into a byte-wide sum (at
+/// most 2 a byte, so it cannot wrap), which the compiler vectorises 16 bytes a step,
+/// rather than widening each byte to a word.
+#[inline(never)]
 fn utf16_len(s: &str) -> usize {
-    s.bytes()
-        .map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+    s.as_bytes()
+        .chunks(127)
+        .map(|block| {
+            let units = block.iter().fold(0u8, |n, &b| {
+                n.wrapping_add(u8::from(b & 0xC0 != 0x80) + u8::from(b >= 0xF0))
+            });
+            usize::from(units)
+        })
         .sum()
 }

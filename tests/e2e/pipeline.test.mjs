@@ -620,6 +620,30 @@ describe('regressions these properties found', () => {
     assert.ok(assertRuns(cases, parsed, (s) => asParserItems(reference(s, {}))) >= 2);
   });
 
+  test('fields past ASCII longer than the 127-byte blocks their UTF-16 length is counted in', async () => {
+    // The batch gives JavaScript each field's length in UTF-16 units, counted 127 bytes at a
+    // time: characters of one to four bytes straddle the blocks' edges here, in events of
+    // 100 to 400 bytes, with a named type and an id past ASCII too.
+    const pieces = ['a', 'é', '中', '😀'];
+    const events = [];
+    for (let n = 100; n <= 400; n += 7) {
+      let data = '';
+      for (let i = 0; Buffer.byteLength(data) < n; i++) data += pieces[(i * 7 + n) % 4];
+      events.push(n % 3 ? `data: ${data}\n\n` : `event: 😀${n}\nid: é${n}\ndata: ${data}\n\n`);
+    }
+    const stream = utf8(events.join(''));
+    const got = reference(stream).items.filter((i) => i.kind === 'event');
+    assert.equal(got.length, events.length);
+    assert.ok(got.some((e) => Buffer.byteLength(e.data) > 3 * 127), 'some data spans four blocks');
+    const cases = [{ stream, chunkings: [[], [1000, 5000, 9000]] }];
+    for (const which of ['EventSource', 'fetchEventSource']) await deliversAsReference(which, cases);
+    const parsed = await page.evaluate(parseInPage, {
+      cases: cases.map(({ stream: s, chunkings: c }) => ({ stream: base64(s), chunkings: c })),
+      options: {},
+    });
+    assert.ok(assertRuns(cases, parsed, (s) => asParserItems(reference(s, {}))) >= 2);
+  });
+
   test('EventSource keeps a U+FEFF that starts the text of a chunk: data, and the id after it', async () => {
     // The leading BOM is stripped; the one in the data starts the chunk's batch text, which
     // the batch decoder stripped as if it began a stream, moving every slice after it by one.
