@@ -143,12 +143,14 @@ test('jitter off: every client waits the same time; the server gets nothing, the
 test('jitter 0.5: the delays spread over [BASE/2, BASE], and so do the reconnects', { skip }, async () => {
   const { delays, back } = (results['jitter 0.5'] = summarise(await restartWith('half', 0.5)));
   // The policy in the browser, with Math.random: uniform in [BASE/2, BASE], no 100 ms
-  // holding more than its even share plus five standard deviations (as in
-  // tests/reconnect_spread.rs).
+  // holding more than its even share (25) plus seven standard deviations. Math.random is
+  // not seeded here, so the bound is what 1,000 truly uniform samples stay under: their
+  // busiest sliding 100 ms reached 50 in 1 of 370 simulated draws (the five deviations of
+  // tests/reconnect_spread.rs, whose samples are seeded), 59 at most in 1,000,000.
   const even = (CLIENTS * WINDOW) / (BASE / 2);
   assert.ok(delays.min >= BASE / 2 && delays.max <= BASE, JSON.stringify(delays));
   assert.ok(delays.p10 < 0.6 * BASE && delays.p90 > 0.9 * BASE, JSON.stringify(delays));
-  assert.ok(delays.busiest < even + 5 * Math.sqrt(even), JSON.stringify(delays));
+  assert.ok(delays.busiest < even + 7 * Math.sqrt(even), JSON.stringify(delays));
   // The server sees them spread over most of that range: the page adds its own spread to
   // the delays, it cannot take theirs away.
   assert.ok(back.p90 - back.p10 > 0.5 * (BASE / 2), `p10 to p90: ${back.p90 - back.p10} ms`);
