@@ -825,4 +825,23 @@ describe('chunks over 64 KiB, which the engine parses in pieces', () => {
     test(`${which} delivers the reference's items from chunks of up to ${Math.ceil(stream.length / 1024)} KiB`, () =>
       deliversAsReference(which, cases));
   }
+
+  // createParser's feed takes such a chunk whole, in one call into wasm: the same items
+  // again, and with a limit that a 70 KB line past the stream's end breaks, a ParseError
+  // whose items hold everything the chunk completed before it.
+  const tooLong = [...stream, ...utf8(`data: ${'x'.repeat(70_000)}\n\ndata: after\n\n`)];
+  for (const [options, input] of [[{}, stream], [{ maxEventSize: 65_536 }, tooLong]]) {
+    test(`createParser and parseEventStream give the reference's items from chunks of up to ${Math.ceil(input.length / 1024)} KiB, options ${JSON.stringify(options)}`, async () => {
+      const runs = [{ stream: input, chunkings: cases[0].chunkings.filter((c) => c.every((at) => at < input.length)) }];
+      const results = await page.evaluate(parseInPage, {
+        cases: runs.map(({ stream: s, chunkings: c }) => ({ stream: base64(s), chunkings: c })),
+        options,
+      });
+      const expected = (s) => asParserItems(reference(s, options), options.maxEventSize);
+      assert.ok(assertRuns(runs, results, expected) >= runs[0].chunkings.length);
+      const outcome = reference(input, options);
+      assert.equal(Boolean(outcome.error), Boolean(options.maxEventSize), 'the limit is crossed where there is one');
+      assert.ok(outcome.items.filter((i) => i.kind === 'event').length > 10, 'events come before any error');
+    });
+  }
 });
