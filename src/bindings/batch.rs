@@ -85,22 +85,23 @@ impl Batch {
                 let type_len = event_type.map_or(NO_TYPE, |t| self.text(t));
                 let data_len = self.text(data);
                 let id_len = self.id_text(last_event_id);
-                self.layout
-                    .extend_from_slice(&[EVENT, type_len, data_len, id_len]);
-                self.run = None;
+                self.push_item(&[EVENT, type_len, data_len, id_len]);
             }
             ItemRef::Retry(ms) => {
                 // Milliseconds past 2^53 lose precision in JS, and no delay is that long.
-                self.layout
-                    .extend_from_slice(&[RETRY, ms as u32, (ms >> 32) as u32]);
-                self.run = None;
+                self.push_item(&[RETRY, ms as u32, (ms >> 32) as u32]);
             }
             ItemRef::Comment(text) => {
                 let len = self.text(text);
-                self.layout.extend_from_slice(&[COMMENT, len]);
-                self.run = None;
+                self.push_item(&[COMMENT, len]);
             }
         }
+    }
+
+    /// Adds an item other than a message to the layout, which ends any open run.
+    fn push_item(&mut self, item: &[u32]) {
+        self.layout.extend_from_slice(item);
+        self.run = None;
     }
 
     /// Whether `id` is the last event ID that the batch's latest event or `3` item carried.
@@ -135,16 +136,13 @@ impl Batch {
     ) {
         let type_len = event_type.map_or(NO_TYPE, |t| self.text(t));
         let id_len = self.id_text(last_event_id);
-        self.layout
-            .extend_from_slice(&[EVENT_WITH_OWN_DATA, type_len, id_len]);
-        self.run = None;
+        self.push_item(&[EVENT_WITH_OWN_DATA, type_len, id_len]);
     }
 
     /// Reports a new last event ID string.
     pub(crate) fn push_last_event_id(&mut self, id: &str) {
         let len = self.id_text(id);
-        self.layout.extend_from_slice(&[LAST_EVENT_ID, len]);
-        self.run = None;
+        self.push_item(&[LAST_EVENT_ID, len]);
     }
 
     /// [`Batch::text`] for a last event ID, remembered for the events after it.
