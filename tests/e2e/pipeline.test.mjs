@@ -520,6 +520,18 @@ async function deliversAsReference(which, cases) {
   assert.equal(assertRuns(cases, results, expected), cases.reduce((runs, c) => runs + c.chunkings.length, 0));
 }
 
+/**
+ * Runs createParser and parseEventStream over each case's chunkings, against the reference;
+ * returns how many runs matched (each chunking, through each of the parser's ways in).
+ */
+async function parsesAsReference(cases, options = {}) {
+  const results = await page.evaluate(parseInPage, {
+    cases: cases.map(({ stream, chunkings: c }) => ({ stream: base64(stream), chunkings: c })),
+    options,
+  });
+  return assertRuns(cases, results, (stream) => asParserItems(reference(stream, options), options.maxEventSize));
+}
+
 describe('the connection engine on random streams, chunked by a fetch option', () => {
   for (const { title, branch, count, options } of [
     { title: 'the default options', branch: 4, count: 100, options: {} },
@@ -612,12 +624,7 @@ describe('regressions these properties found', () => {
     );
     const cases = [{ stream, chunkings: [[], Array.from({ length: stream.length - 1 }, (_, i) => i + 1)] }];
     for (const which of ['EventSource', 'fetchEventSource']) await deliversAsReference(which, cases);
-    const parsed = await page.evaluate(parseInPage, {
-      cases: cases.map(({ stream: s, chunkings: c }) => ({ stream: base64(s), chunkings: c })),
-      options: {},
-    });
-    // Each chunking, through each of the parser's ways in (feed, parseEventStream).
-    assert.ok(assertRuns(cases, parsed, (s) => asParserItems(reference(s, {}))) >= 2);
+    assert.ok((await parsesAsReference(cases)) >= 2);
   });
 
   test('fields past ASCII longer than the 127-byte blocks their UTF-16 length is counted in', async () => {
@@ -637,11 +644,7 @@ describe('regressions these properties found', () => {
     assert.ok(got.some((e) => Buffer.byteLength(e.data) > 3 * 127), 'some data spans four blocks');
     const cases = [{ stream, chunkings: [[], [1000, 5000, 9000]] }];
     for (const which of ['EventSource', 'fetchEventSource']) await deliversAsReference(which, cases);
-    const parsed = await page.evaluate(parseInPage, {
-      cases: cases.map(({ stream: s, chunkings: c }) => ({ stream: base64(s), chunkings: c })),
-      options: {},
-    });
-    assert.ok(assertRuns(cases, parsed, (s) => asParserItems(reference(s, {}))) >= 2);
+    assert.ok((await parsesAsReference(cases)) >= 2);
   });
 
   test('EventSource keeps a U+FEFF that starts the text of a chunk: data, and the id after it', async () => {
@@ -833,12 +836,7 @@ describe('chunks over 64 KiB, which the engine parses in pieces', () => {
   for (const [options, input] of [[{}, stream], [{ maxEventSize: 65_536 }, tooLong]]) {
     test(`createParser and parseEventStream give the reference's items from chunks of up to ${Math.ceil(input.length / 1024)} KiB, options ${JSON.stringify(options)}`, async () => {
       const runs = [{ stream: input, chunkings: cases[0].chunkings.filter((c) => c.every((at) => at < input.length)) }];
-      const results = await page.evaluate(parseInPage, {
-        cases: runs.map(({ stream: s, chunkings: c }) => ({ stream: base64(s), chunkings: c })),
-        options,
-      });
-      const expected = (s) => asParserItems(reference(s, options), options.maxEventSize);
-      assert.ok(assertRuns(runs, results, expected) >= runs[0].chunkings.length);
+      assert.ok((await parsesAsReference(runs, options)) >= runs[0].chunkings.length);
       const outcome = reference(input, options);
       assert.equal(Boolean(outcome.error), Boolean(options.maxEventSize), 'the limit is crossed where there is one');
       assert.ok(outcome.items.filter((i) => i.kind === 'event').length > 10, 'events come before any error');
