@@ -22,7 +22,7 @@ export class SseErrorEvent extends Event {
     this.reason = error.reason;
     /** Whether the client reconnects after this error. */
     this.willRetry = willRetry;
-    /** Milliseconds until the reconnect, when it will retry. */
+    /** Milliseconds until the reconnect, when it will retry (while the browser reports no network, it also waits for the network to come back). */
     this.retryIn = retryIn;
     /** Which reconnection attempt in a row comes next, when it will retry. */
     this.attempt = attempt;

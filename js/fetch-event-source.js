@@ -211,7 +211,8 @@ export function fetchEventSource(input, init = {}) {
           init: rest,
           fetch,
           lastEventId,
-          retry: { reconnectionTime: retryInterval },
+          // 2.0.1 retries on its timer whether or not the browser reports a network.
+          retry: { reconnectionTime: retryInterval, waitForOnline: false },
           maxEventSize,
           signal: own.signal,
           reconnectAtEnd: false,

@@ -168,7 +168,7 @@ export class SseErrorEvent extends Event {
   readonly reason: SseErrorReason;
   /** Whether the source reconnects after this error (`readyState` is then CONNECTING). */
   readonly willRetry: boolean;
-  /** Milliseconds until the reconnect, when `willRetry`. */
+  /** Milliseconds until the reconnect, when `willRetry`; while the browser reports no network, the reconnect also waits for it (`retry.waitForOnline`). */
   readonly retryIn: number | undefined;
   /** Which reconnection attempt in a row comes next, when `willRetry`. */
   readonly attempt: number | undefined;
@@ -196,6 +196,11 @@ export interface RetryPolicy {
   retryStatuses?: number[];
   /** A connection open this long (ms), or one that delivered an event, resets the attempt count. Default 30000. */
   resetAfter?: number;
+  /**
+   * While `navigator.onLine` is false, wait for the `online` event (at most 30 s more) before reconnecting, and do
+   * not count connections lost then as attempts. Default `true`; the spec allows it.
+   */
+  waitForOnline?: boolean;
 }
 
 type Awaitable<T> = T | Promise<T>;

@@ -5,7 +5,8 @@
 //!
 //! The default is the spec's behaviour: reconnect after every network error or end of
 //! the body, forever, waiting the reconnection time (3000 ms until a `retry:` field sets
-//! it). Backoff, a maximum number of attempts and retrying chosen statuses are opt-in.
+//! it), and longer while the browser reports no network (the spec allows both). Backoff, a
+//! maximum number of attempts and retrying chosen statuses are opt-in.
 
 /// The reconnection time before any `retry:` field: \[spec\] "Each EventSource object has
 /// a reconnection time associated with it. This is a number of milliseconds … initially
@@ -29,6 +30,10 @@ pub struct RetryPolicy {
     /// A connection that stays open this long (ms), or that delivers an event, is
     /// healthy: the attempt count starts again from zero after it.
     pub reset_after: u64,
+    /// While the browser reports no network (`navigator.onLine` is false), wait for it to
+    /// report the network back before reconnecting, and do not count connections lost
+    /// then as attempts (see [`Failure::Offline`]). On by default.
+    pub wait_for_online: bool,
 }
 
 /// Exponential backoff with jitter: before attempt `n` the delay is
@@ -54,6 +59,7 @@ impl Default for RetryPolicy {
             max_attempts: None,
             retry_statuses: Vec::new(),
             reset_after: 30_000,
+            wait_for_online: true,
         }
     }
 }
@@ -124,6 +130,12 @@ impl RetryPolicy {
         self
     }
 
+    /// Sets [`RetryPolicy::wait_for_online`].
+    pub fn wait_for_online(mut self, on: bool) -> Self {
+        self.wait_for_online = on;
+        self
+    }
+
     /// Decides what follows a failure. `now_ms` is the current time and `jitter_sample`
     /// a uniform random number in `[0, 1)`.
     pub fn decide(
@@ -141,6 +153,15 @@ impl RetryPolicy {
         state.healthy = false;
         let retry_after = match failure {
             Failure::Disconnected => None,
+            // Not an attempt that counts: there was no network to try on, so the same
+            // attempt is made again once there is. No backoff either; the transport waits
+            // for the network before connecting.
+            Failure::Offline => {
+                return Decision::Reconnect {
+                    delay: state.reconnection_time,
+                    attempt: state.attempts.max(1),
+                }
+            }
             Failure::Status {
                 status,
                 retry_after,
@@ -187,6 +208,13 @@ impl RetryPolicy {
 pub enum Failure {
     /// A network error or the end of the body: \[spec\] "reestablish the connection".
     Disconnected,
+    /// The same while the browser reports no network. \[spec\] "Wait a delay equal to the
+    /// reconnection time of the event source. Optionally, wait some more. … if the
+    /// operating system has reported that there is no network connectivity, user agents
+    /// might wait for the operating system to announce that the network connection has
+    /// returned before retrying." It reconnects after the reconnection time, without
+    /// backoff, and is not counted towards [`RetryPolicy::max_attempts`].
+    Offline,
     /// A status other than 200 or 204, with its `Retry-After` delay in ms.
     Status {
         /// The HTTP status.

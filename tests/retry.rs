@@ -106,6 +106,7 @@ fn defaults_are_the_spec_behaviour() {
     assert_eq!(policy.max_attempts, None);
     assert_eq!(policy.retry_statuses, Vec::<u16>::new());
     assert_eq!(policy.reset_after, 30_000);
+    assert!(policy.wait_for_online);
 
     let backoff = Backoff::default();
     assert_eq!(backoff.factor, 2.0);
@@ -124,12 +125,14 @@ fn builders_set_their_fields() {
         .backoff(backoff(3.0, 10_000, 0.25))
         .max_attempts(7)
         .retry_statuses([429, 503])
-        .reset_after(5000);
+        .reset_after(5000)
+        .wait_for_online(false);
     assert_eq!(policy.reconnection_time, 1234);
     assert_eq!(policy.backoff, Some(backoff(3.0, 10_000, 0.25)));
     assert_eq!(policy.max_attempts, Some(7));
     assert_eq!(policy.retry_statuses, vec![429, 503]);
     assert_eq!(policy.reset_after, 5000);
+    assert!(!policy.wait_for_online);
     assert_eq!(RetryState::new(&policy).reconnection_time(), 1234);
 }
 
@@ -476,6 +479,62 @@ fn max_attempts_gives_up() {
             "max_attempts {max}, retry_statuses {statuses:?}, failures {failures:?}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Connections lost while the browser reports no network
+
+#[test]
+fn offline_failures_do_not_count_as_attempts_nor_grow_the_backoff() {
+    // Two attempts allowed, backoff without jitter: base 100, then 200.
+    let policy = RetryPolicy::spec()
+        .reconnection_time(100)
+        .backoff(backoff(2.0, 10_000, 0.0))
+        .max_attempts(2);
+    let offline = Failure::Offline;
+    let steps: Vec<_> = [
+        DISCONNECTED, // attempt 1 after 100
+        offline,      // attempt 1 made again, after the reconnection time
+        offline,
+        offline,
+        offline,
+        DISCONNECTED, // attempt 2 after 200: the offline failures grew nothing
+        offline,      // attempt 2 made again
+        DISCONNECTED, // a third counted failure: give up
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, &failure)| (failure, i as f64 * 1000.0, 0.0))
+    .collect();
+    assert_eq!(
+        run(&policy, &steps),
+        vec![
+            reconnect(100, 1),
+            reconnect(100, 1),
+            reconnect(100, 1),
+            reconnect(100, 1),
+            reconnect(100, 1),
+            reconnect(200, 2),
+            reconnect(100, 2),
+            give_up(2),
+        ]
+    );
+}
+
+#[test]
+fn an_offline_failure_waits_the_servers_reconnection_time_and_reports_attempt_one_first() {
+    // A healthy connection lost while offline: the attempt count starts again, and the
+    // delay is the reconnection time the server set.
+    let policy = RetryPolicy::spec().backoff(backoff(2.0, 10_000, 0.0));
+    let mut state = RetryState::new(&policy);
+    state.set_reconnection_time(750);
+    state.opened(0.0);
+    state.event_received();
+    assert_eq!(
+        policy.decide(&mut state, Failure::Offline, 10.0, 0.5),
+        reconnect(750, 1)
+    );
+    assert_eq!(state.attempts(), 0);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -79,6 +79,9 @@ fn retry_policy(retry: Option<JsValue>) -> RetryPolicy {
     if let Some(ms) = millis(&retry, "resetAfter") {
         policy = policy.reset_after(ms);
     }
+    if let Some(on) = get(&retry, "waitForOnline").and_then(|v| v.as_bool()) {
+        policy = policy.wait_for_online(on);
+    }
     policy
 }
 

@@ -6,6 +6,7 @@
 
 use super::abort::{aborted, AbortGuard};
 use super::body::BodyReader;
+use super::online::{is_offline, Online};
 use super::request::RequestSpec;
 use super::sys::{future, now_ms, random};
 use super::timer::Delay;
@@ -25,6 +26,11 @@ use web_sys::{AbortSignal, Response};
 
 /// How much of a failed response's body an error keeps.
 const ERROR_BODY_LIMIT: usize = 4096;
+
+/// While the browser reports no network, the longest wait for it to report the network
+/// back before trying anyway: `navigator.onLine` can be false on a machine whose network
+/// works (some VPN and virtual adapters), and a source must not wait for ever then.
+const OFFLINE_RECHECK: u64 = 30_000;
 
 /// Everything one event source needs.
 pub(crate) struct Config {
@@ -203,8 +209,19 @@ impl<O: Observer + 'static> Engine<O> {
                 Err(ended) => ended,
             };
             let delay = self.after_failure(error, failure)?;
-            let delay: Boxed<'_, ()> = Box::pin(Delay::new(delay));
+            let delay: Boxed<'_, ()> = Box::pin(self.wait_to_reconnect(delay));
             delay.await;
+        }
+    }
+
+    /// \[spec\] "Wait a delay equal to the reconnection time of the event source.
+    /// Optionally, wait some more. … if the operating system has reported that there is
+    /// no network connectivity, user agents might wait for the operating system to
+    /// announce that the network connection has returned before retrying."
+    async fn wait_to_reconnect(&self, delay: u64) {
+        Delay::new(delay).await;
+        if self.config.retry.wait_for_online && is_offline() {
+            Online::or_after(OFFLINE_RECHECK).await;
         }
     }
 
@@ -226,6 +243,14 @@ impl<O: Observer + 'static> Engine<O> {
     fn after_failure(&self, error: Error, failure: Option<Failure>) -> Result<u64, Error> {
         // No borrow of the stream is held across an await, so none is live here.
         let mut stream = self.stream.borrow_mut();
+        let failure = match failure {
+            // A connection lost while the browser reports no network is not counted as
+            // an attempt (see `Failure::Offline`).
+            Some(Failure::Disconnected) if self.config.retry.wait_for_online && is_offline() => {
+                Some(Failure::Offline)
+            }
+            other => other,
+        };
         let decision = match failure {
             Some(failure) => {
                 self.config

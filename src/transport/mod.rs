@@ -1,9 +1,11 @@
 //! The only code that touches the network: `fetch`, the body's `ReadableStream`,
-//! `AbortController` and timers, all through globals that Windows and Workers share.
+//! `AbortController`, timers and `navigator.onLine`, all through globals that Windows and
+//! Workers share.
 
 mod abort;
 mod body;
 mod engine;
+mod online;
 mod request;
 mod sys;
 mod timer;

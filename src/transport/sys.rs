@@ -30,6 +30,7 @@ extern "C" {
 let onFailure = () => {};
 const controllers = new Set();
 const timers = new Set();
+const networkWaits = new Set();
 const never = () => new Promise(() => {});
 
 export function setFailureListener(listener) { onFailure = listener; }
@@ -40,6 +41,7 @@ export function engineFailed(message) {
   controllers.clear();
   for (const id of timers) clearTimeout(id);
   timers.clear();
+  for (const wait of networkWaits) stopNetworkWait(wait);
   onFailure(message);
 }
 
@@ -71,6 +73,27 @@ export function startTimer(handler, ms) {
 export function stopTimer(id) {
   timers.delete(id);
   clearTimeout(id);
+}
+
+// `navigator.onLine` and the `online` event exist in a Window and in a Worker; elsewhere
+// (Node) the network counts as present and no event ever comes.
+export function isOffline() {
+  return globalThis.navigator?.onLine === false;
+}
+
+export function startNetworkWait(handler, ms) {
+  const wait = { id: undefined, done: undefined };
+  wait.done = () => { stopNetworkWait(wait); handler(); };
+  wait.id = setTimeout(wait.done, ms);
+  globalThis.addEventListener?.('online', wait.done);
+  networkWaits.add(wait);
+  return wait;
+}
+
+export function stopNetworkWait(wait) {
+  if (!networkWaits.delete(wait)) return;
+  clearTimeout(wait.id);
+  globalThis.removeEventListener?.('online', wait.done);
 }
 
 // A network chunk can be 2 MiB. Handed to the engine in pieces, its copy and its parse stay
@@ -125,6 +148,19 @@ extern "C" {
     /// `clearTimeout(id)` for a timer of `start_timer`.
     #[wasm_bindgen(js_name = stopTimer)]
     pub(crate) fn stop_timer(id: &JsValue);
+
+    /// Whether the browser reports no network: `navigator.onLine === false`.
+    #[wasm_bindgen(js_name = isOffline)]
+    pub(crate) fn is_offline() -> bool;
+
+    /// Calls `handler` once, at the next `online` event of the global scope or after `ms`,
+    /// whichever comes first; cancelled if the engine fails. Returns the wait.
+    #[wasm_bindgen(js_name = startNetworkWait)]
+    pub(crate) fn start_network_wait(handler: &Function, ms: f64) -> JsValue;
+
+    /// Cancels a wait of `start_network_wait` (nothing if it is over).
+    #[wasm_bindgen(js_name = stopNetworkWait)]
+    pub(crate) fn stop_network_wait(wait: &JsValue);
 }
 
 /// Awaits `promise` as a Rust future, through `settle`.

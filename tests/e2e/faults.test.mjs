@@ -1,6 +1,7 @@
 // Faults a long-lived client must survive, in Chromium against the scenario routes: a
-// half-open connection (caught by the opt-in idle timeout), garbage, an empty body,
-// redirects, a cross-origin server without CORS headers, and an event over maxEventSize.
+// half-open connection (caught by the opt-in idle timeout), the browser going offline,
+// garbage, an empty body, redirects, a cross-origin server without CORS headers, and an
+// event over maxEventSize.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { startServer } from '../../scripts/sse-server.mjs';
@@ -34,6 +35,8 @@ function open(url, init) {
 
 const seen = () => page.evaluate(() => globalThis.seen);
 const close = () => page.evaluate(() => globalThis.source.close());
+/** Waits until the recorded events include one for which `predicate` holds. */
+const waitFor = (predicate, what) => until(async () => (await seen()).some(predicate), what, 8000);
 
 test('a silent connection is dropped after idleTimeout and resumed with Last-Event-ID', async () => {
   const key = freshKey('stalled');
@@ -65,6 +68,80 @@ test('comments count as activity: a stream with heartbeats outlives a shorter id
   assert.equal(live.server.log(key).length, 1, 'one connection throughout');
 });
 
+/** Runs `during` with the page's browser context offline (as DevTools emulates it: new
+ * requests fail and `navigator.onLine` is false), then brings it back online. */
+async function offline(during) {
+  const context = page.context();
+  await context.setOffline(true);
+  try {
+    return await during();
+  } finally {
+    await context.setOffline(false);
+  }
+}
+
+test('offline, a lost connection waits for the network, counts no attempt, and resumes with Last-Event-ID', async () => {
+  const key = freshKey('offline');
+  // Two attempts allowed, 100 ms apart: without the wait they would be spent in 200 ms.
+  await open(`/sse/stalled?key=${key}&retry=100`, { idleTimeout: 300, retry: { maxAttempts: 2 } });
+  await waitFor((e) => e.data === 'event 1', 'the first event');
+  const during = await offline(async () => {
+    await sleep(1500); // the idle timeout drops the connection after 300 ms
+    return page.evaluate(() => ({ readyState: globalThis.source.readyState, seen: [...globalThis.seen] }));
+  });
+  assert.equal(during.readyState, 0, 'still CONNECTING: the source has not given up');
+  assert.deepEqual(during.seen, [
+    { type: 'message', data: 'event 1', id: '1' },
+    { type: 'error', reason: 'idle_timeout', willRetry: true, retryIn: 100 },
+  ], 'one error, and no attempt failing while offline');
+  assert.equal(live.server.log(key).length, 1, 'no request while offline');
+  await waitFor((e) => e.data === 'event 2', 'the event after the network is back');
+  const [, second] = live.server.log(key);
+  assert.equal(second.lastEventId, '1');
+  assert.equal(await page.evaluate(() => globalThis.source.readyState), 1);
+  await close();
+});
+
+test('offline with waitForOnline false, the reconnects go on failing and spend the attempts', async () => {
+  const key = freshKey('offline-off');
+  await open(`/sse/stalled?key=${key}&retry=100`, { idleTimeout: 300, retry: { maxAttempts: 2, waitForOnline: false } });
+  await waitFor((e) => e.data === 'event 1', 'the first event');
+  const during = await offline(async () => {
+    await until(() => page.evaluate(() => globalThis.source.readyState === 2), 'the source to give up', 3000);
+    return page.evaluate(() => globalThis.seen.map((e) => e.reason ?? e.data));
+  });
+  // Attempt 1 after the idle timeout, attempt 2 after its failure, and the third failure ends it.
+  assert.deepEqual(during, ['event 1', 'idle_timeout', 'network', 'max_retries']);
+  await sleep(300);
+  assert.equal(live.server.log(key).length, 1, 'closed for good: no request once back online');
+});
+
+test('fetchEventSource keeps 2.0.1\'s behaviour offline: onerror every interval, then it connects', async () => {
+  const key = freshKey('offline-fes');
+  const errors = await offline(async () => {
+    await page.evaluate((url) => {
+      globalThis.fes = { errors: 0, opened: false, controller: new AbortController() };
+      lib.fetchEventSource(url, {
+        signal: fes.controller.signal,
+        openWhenHidden: true,
+        onopen: async () => {
+          fes.opened = true;
+        },
+        onerror: () => {
+          fes.errors += 1;
+          return 100;
+        },
+      });
+    }, `/sse/stalled?key=${key}`);
+    await sleep(1000);
+    return page.evaluate(() => globalThis.fes.errors);
+  });
+  assert.ok(errors >= 4, `onerror called for each failed attempt while offline (${errors} times in 1 s)`);
+  await until(() => page.evaluate(() => globalThis.fes.opened), 'the connection once back online', 3000);
+  await page.evaluate(() => globalThis.fes.controller.abort());
+  assert.equal(live.server.log(key).length, 1);
+});
+
 test('without idleTimeout a silent connection is kept, as the browser\'s EventSource keeps it', async () => {
   const key = freshKey('default');
   await open(`/sse/stalled?key=${key}`, {});
@@ -74,9 +151,6 @@ test('without idleTimeout a silent connection is kept, as the browser\'s EventSo
   assert.deepEqual(events.map((e) => e.type), ['message']);
   assert.equal(live.server.log(key).length, 1);
 });
-
-/** Waits until the recorded events include one for which `predicate` holds. */
-const waitFor = (predicate, what) => until(async () => (await seen()).some(predicate), what, 8000);
 
 test('binary garbage breaks nothing: the clean event after it arrives', async () => {
   await open('/sse/garbage?bytes=65536', { retry: { maxAttempts: 0 } });
