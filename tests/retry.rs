@@ -46,6 +46,15 @@ fn run(policy: &RetryPolicy, steps: &[(Failure, f64, f64)]) -> Vec<Decision> {
         .collect()
 }
 
+/// `failures` one second apart, with the jitter sample 0.
+fn second_apart(failures: &[Failure]) -> Vec<(Failure, f64, f64)> {
+    failures
+        .iter()
+        .enumerate()
+        .map(|(i, &failure)| (failure, i as f64 * 1000.0, 0.0))
+        .collect()
+}
+
 /// `count` disconnections, one second apart, all with the same jitter sample.
 fn disconnections(count: usize, sample: f64) -> Vec<(Failure, f64, f64)> {
     (0..count)
@@ -468,13 +477,8 @@ fn max_attempts_gives_up() {
         let policy = RetryPolicy::spec()
             .max_attempts(max)
             .retry_statuses(statuses.iter().copied());
-        let steps: Vec<(Failure, f64, f64)> = failures
-            .iter()
-            .enumerate()
-            .map(|(i, &failure)| (failure, i as f64 * 1000.0, 0.0))
-            .collect();
         assert_eq!(
-            run(&policy, &steps),
+            run(&policy, &second_apart(failures)),
             expected,
             "max_attempts {max}, retry_statuses {statuses:?}, failures {failures:?}"
         );
@@ -492,7 +496,7 @@ fn offline_failures_do_not_count_as_attempts_nor_grow_the_backoff() {
         .backoff(backoff(2.0, 10_000, 0.0))
         .max_attempts(2);
     let offline = Failure::Offline;
-    let steps: Vec<_> = [
+    let steps = second_apart(&[
         DISCONNECTED, // attempt 1 after 100
         offline,      // attempt 1 made again, after the reconnection time
         offline,
@@ -501,11 +505,7 @@ fn offline_failures_do_not_count_as_attempts_nor_grow_the_backoff() {
         DISCONNECTED, // attempt 2 after 200: the offline failures grew nothing
         offline,      // attempt 2 made again
         DISCONNECTED, // a third counted failure: give up
-    ]
-    .iter()
-    .enumerate()
-    .map(|(i, &failure)| (failure, i as f64 * 1000.0, 0.0))
-    .collect();
+    ]);
     assert_eq!(
         run(&policy, &steps),
         vec![

@@ -6,9 +6,8 @@
 
 use super::abort::{aborted, AbortGuard};
 use super::body::BodyReader;
-use super::online::{is_offline, Online};
 use super::request::RequestSpec;
-use super::sys::{future, now_ms, random};
+use super::sys::{future, is_offline, now_ms, random};
 use super::timer::Delay;
 use crate::error::Error;
 use crate::parser::{ItemRef, Parser, ParserOptions};
@@ -221,7 +220,7 @@ impl<O: Observer + 'static> Engine<O> {
     async fn wait_to_reconnect(&self, delay: u64) {
         Delay::new(delay).await;
         if self.config.retry.wait_for_online && is_offline() {
-            Online::or_after(OFFLINE_RECHECK).await;
+            Delay::until_online(OFFLINE_RECHECK).await;
         }
     }
 

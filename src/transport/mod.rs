@@ -5,7 +5,6 @@
 mod abort;
 mod body;
 mod engine;
-mod online;
 mod request;
 mod sys;
 mod timer;

@@ -1,7 +1,8 @@
-//! A `setTimeout` delay as a future, cleared when dropped.
+//! A `setTimeout` delay as a future, cleared when dropped; optionally cut short by the
+//! browser's `online` event.
 
-use super::sys::{future, start_timer, stop_timer};
-use js_sys::Promise;
+use super::sys::{future, start_network_wait, start_timer, stop_network_wait, stop_timer};
+use js_sys::{Function, Promise};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -14,17 +15,30 @@ use wasm_bindgen_futures::JsFuture;
 pub(crate) struct Delay {
     id: JsValue,
     done: JsFuture,
+    stop: fn(&JsValue),
 }
 
 impl Delay {
     pub(crate) fn new(ms: u64) -> Delay {
+        Delay::start(ms, start_timer, stop_timer)
+    }
+
+    /// Resolves after `ms` milliseconds, or sooner at the next `online` event (where
+    /// there is no such event, as in Node, after `ms`). Dropping it also removes the
+    /// event listener.
+    pub(crate) fn until_online(ms: u64) -> Delay {
+        Delay::start(ms, start_network_wait, stop_network_wait)
+    }
+
+    fn start(ms: u64, start: fn(&Function, f64) -> JsValue, stop: fn(&JsValue)) -> Delay {
         let mut id = JsValue::UNDEFINED;
         // Browsers clamp delays above 2^31-1 ms to 1 ms, so cap them (about 24.8 days).
         let ms = ms.min(i32::MAX as u64) as f64;
-        let promise = Promise::new(&mut |resolve, _reject| id = start_timer(&resolve, ms));
+        let promise = Promise::new(&mut |resolve, _reject| id = start(&resolve, ms));
         Delay {
             id,
             done: future(&promise),
+            stop,
         }
     }
 }
@@ -39,6 +53,6 @@ impl Future for Delay {
 
 impl Drop for Delay {
     fn drop(&mut self) {
-        stop_timer(&self.id);
+        (self.stop)(&self.id);
     }
 }
