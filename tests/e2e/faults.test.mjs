@@ -102,6 +102,20 @@ test('offline, a lost connection waits for the network, counts no attempt, and r
   await close();
 });
 
+test('a source opened offline makes one attempt, then waits for the network to connect', async () => {
+  const key = freshKey('offline-first');
+  const during = await offline(async () => {
+    await open(`/sse/stalled?key=${key}`, { retry: { reconnectionTime: 100, maxAttempts: 1 } });
+    await sleep(1000);
+    return page.evaluate(() => ({ readyState: globalThis.source.readyState, seen: [...globalThis.seen] }));
+  });
+  assert.equal(during.readyState, 0);
+  assert.deepEqual(during.seen, [{ type: 'error', reason: 'network', willRetry: true, retryIn: 100 }]);
+  await waitFor((e) => e.data === 'event 1', 'the first event once the network is back');
+  assert.equal(live.server.log(key).length, 1);
+  await close();
+});
+
 test('offline with waitForOnline false, the reconnects go on failing and spend the attempts', async () => {
   const key = freshKey('offline-off');
   await open(`/sse/stalled?key=${key}&retry=100`, { idleTimeout: 300, retry: { maxAttempts: 2, waitForOnline: false } });
