@@ -55,10 +55,12 @@ export function createRequestLog() {
     record(key, req, res, body, at) {
       if (!byKey.has(key)) byKey.set(key, []);
       const entries = byKey.get(key);
+      const url = new URL(req.url, 'http://127.0.0.1');
       const entry = {
         n: entries.length + 1,
         method: req.method,
-        path: new URL(req.url, 'http://127.0.0.1').pathname,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
         headers: req.headers,
         body,
         lastEventId: lastEventId(req),

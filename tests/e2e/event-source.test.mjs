@@ -692,6 +692,32 @@ describe('reconnection', () => {
     if (ids.length === 4) assert.deepEqual(ids, [null, '3', '6', '9']);
   });
 
+  test('the README\'s recipe for servers that read the ID from a lastEventId query parameter', async () => {
+    const key = freshKey('query-id');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/stalled?key=${key}&retry=50`, {
+        idleTimeout: 300, // /sse/stalled goes silent after one event: this reconnects
+        fetch: (url, init) => {
+          const id = init.headers.get('last-event-id');
+          if (id === null) return fetch(url, init);
+          const withId = new URL(url, location.href);
+          withId.searchParams.set('lastEventId', id);
+          return fetch(withId, init);
+        },
+      });
+      const log = record(source);
+      await log.until(() => log.events.some((e) => e.data === 'event 2'), 'the event after the reconnect');
+      source.close();
+      return log.events.filter((e) => e.type === 'message').map((e) => e.lastEventId);
+    }, key);
+    assert.deepEqual(seen, ['1', '2']);
+    const [first, second] = server.log(key);
+    assert.equal(first.query.lastEventId, undefined);
+    assert.equal(second.query.lastEventId, '1');
+    assert.equal(second.lastEventId, '1', 'the header is sent as well');
+  });
+
   test('204 closes the source without reconnecting', async () => {
     const key = freshKey('204');
     const seen = await page.evaluate(async (key) => {
