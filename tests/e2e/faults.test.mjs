@@ -116,6 +116,24 @@ test('a source opened offline makes one attempt, then waits for the network to c
   await close();
 });
 
+test('a wrong offline report (navigator.onLine false, the network up) delays a reconnect by 30 s, no more', async () => {
+  const key = freshKey('offline-wrong');
+  await page.evaluate(() => Object.defineProperty(navigator, 'onLine', { get: () => false, configurable: true }));
+  try {
+    await open(`/sse/stalled?key=${key}&retry=100`, { idleTimeout: 300 });
+    await waitFor((e) => e.type === 'error', 'the idle timeout');
+    const dropped = Date.now();
+    await until(async () => (await seen()).some((e) => e.data === 'event 2'), 'the reconnect after 30 s', 40_000);
+    const waited = Date.now() - dropped;
+    assert.ok(waited >= 29_000 && waited < 36_000, `reconnected ${waited} ms after the drop`);
+    assert.equal(live.server.log(key).length, 2, 'no attempt in between');
+    assert.equal(live.server.log(key)[1].lastEventId, '1');
+  } finally {
+    await page.evaluate(() => delete navigator.onLine);
+    await close();
+  }
+});
+
 test('offline with waitForOnline false, the reconnects go on failing and spend the attempts', async () => {
   const key = freshKey('offline-off');
   await open(`/sse/stalled?key=${key}&retry=100`, { idleTimeout: 300, retry: { maxAttempts: 2, waitForOnline: false } });
