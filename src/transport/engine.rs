@@ -219,9 +219,14 @@ impl<O: Observer + 'static> Engine<O> {
     /// announce that the network connection has returned before retrying."
     async fn wait_to_reconnect(&self, delay: u64) {
         Delay::new(delay).await;
-        if self.config.retry.wait_for_online && is_offline() {
+        if self.offline() {
             Delay::until_online(OFFLINE_RECHECK).await;
         }
+    }
+
+    /// Whether the browser reports no network, and the policy waits for it then.
+    fn offline(&self) -> bool {
+        self.config.retry.wait_for_online && is_offline()
     }
 
     /// Resolves once `ms` pass with no chunk arriving.
@@ -245,9 +250,7 @@ impl<O: Observer + 'static> Engine<O> {
         let failure = match failure {
             // A connection lost while the browser reports no network is not counted as
             // an attempt (see `Failure::Offline`).
-            Some(Failure::Disconnected) if self.config.retry.wait_for_online && is_offline() => {
-                Some(Failure::Offline)
-            }
+            Some(Failure::Disconnected) if self.offline() => Some(Failure::Offline),
             other => other,
         };
         let decision = match failure {
