@@ -59,11 +59,14 @@ export const FIRST_EVENT_PAGES = [
   { id: 'eventsource-parser', query: 'c=eventsource-parser' },
   { id: 'wasm-sse + preload', query: 'c=wasm-sse&preload=1', against: 'eventsource-parser + preload' },
   { id: 'eventsource-parser + preload', query: 'c=eventsource-parser&preload=1' },
+  // Floors (see ttfe.js): how much of the gap any wasm client of this size pays.
+  { id: "floor: wasm-sse's .wasm instantiated, unused + preload", query: 'c=wasm-floor&preload=1', against: 'eventsource-parser + preload' },
+  { id: 'floor: an empty wasm module instantiated + preload', query: 'c=empty-wasm-floor&preload=1', against: 'eventsource-parser + preload' },
 ];
 
 /**
  * Time to first event, each sample in a new browser context (a cold page and cache),
- * interleaved: `{ [page id]: { ms: [], phases: [{ started, imported, request?, open? }], wasmFetches: [] } }`.
+ * interleaved: `{ [page id]: { ms: [], phases: [{ started, imported, request?, open?, instantiated? }], wasmFetches: [] } }`.
  */
 export async function firstEvent(browser, url, { samples, failures, log }) {
   const out = Object.fromEntries(FIRST_EVENT_PAGES.map(({ id }) => [id, { ms: [], phases: [], wasmFetches: [] }]));

@@ -41,13 +41,16 @@ function streamBytes(res, bytes) {
  * the page loads, rather than one after the other.
  */
 function ttfePage(params) {
-  const library = params.get('c') === 'wasm-sse' ? 'wasm-sse' : 'eventsource-parser';
+  const candidate = params.get('c');
+  const library = candidate === 'wasm-sse' ? 'wasm-sse' : 'eventsource-parser';
+  // The floor that brings in wasm-sse's .wasm loads it as wasm-sse does.
+  const wasm = candidate === 'wasm-sse' || candidate === 'wasm-floor';
   const links = params.get('preload')
     ? [
         `<link rel="modulepreload" href="/peers/${library}.js">`,
         // `crossorigin`: the engine fetches the .wasm in CORS mode, and a preload is used
         // only by a request of the same mode.
-        ...(library === 'wasm-sse' ? ['<link rel="preload" href="/peers/wasm_sse_bg.wasm" as="fetch" crossorigin>'] : []),
+        ...(wasm ? ['<link rel="preload" href="/peers/wasm_sse_bg.wasm" as="fetch" crossorigin>'] : []),
       ]
     : [];
   return ['<!doctype html>', '<meta charset="utf-8">', '<title>time to first event</title>', ...links, '<script type="module" src="/bench/ttfe.js"></script>', ''].join('\n');

@@ -9,7 +9,8 @@ const candidate = new URLSearchParams(location.search).get('c');
 const TINY = new TextEncoder().encode('retry: 1000\n\nid: 1\ndata: {"hello":"world"}\n\ndata: second\n\n');
 const tinyResponse = () => new Response(TINY, { headers: { 'content-type': 'text/event-stream' } });
 // Where the time goes on the way: when this module started, when the library was imported,
-// and for wasm-sse when its engine asked for the response and when the connection opened.
+// for wasm-sse when its engine asked for the response and when the connection opened,
+// and for the floors when their wasm module was instantiated.
 window.phases = { started: performance.now() };
 const mark = (name) => {
   window.phases[name] ??= performance.now();
@@ -33,9 +34,22 @@ if (candidate === 'wasm-sse') {
     done();
     source.close();
   };
-} else if (candidate === 'eventsource-parser') {
+} else if (candidate === 'eventsource-parser' || candidate === 'wasm-floor' || candidate === 'empty-wasm-floor') {
   const { createParser } = await import('/peers/eventsource-parser.js');
   mark('imported');
+  // Two floors for a wasm client: eventsource-parser after bringing a wasm module into
+  // the page, compiled and instantiated as wasm-sse's glue does it, none of its code run.
+  // wasm-sse's own .wasm (every import a no-op) shows what a module of this size costs
+  // before it does anything; an empty module, what the first use of wasm costs at all.
+  if (candidate === 'wasm-floor') {
+    const noop = () => {};
+    const imports = new Proxy({}, { get: () => new Proxy({}, { get: () => noop }) });
+    await WebAssembly.instantiateStreaming(fetch('/peers/wasm_sse_bg.wasm'), imports);
+    mark('instantiated');
+  } else if (candidate === 'empty-wasm-floor') {
+    await WebAssembly.instantiate(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+    mark('instantiated');
+  }
   const parser = createParser({ onEvent: done });
   const reader = tinyResponse().body.getReader();
   const decoder = new TextDecoder();

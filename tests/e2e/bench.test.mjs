@@ -77,6 +77,17 @@ test('the results hold throughput, ratios, first-event times, memory and sizes',
       assert.deepEqual(wasmFetches, [0, 0, 0]);
     }
   }
+  // The wasm floors: eventsource-parser after instantiating a module, compared per sample.
+  const floors = { "floor: wasm-sse's .wasm instantiated, unused + preload": 1, 'floor: an empty wasm module instantiated + preload': 0 };
+  for (const [id, fetches] of Object.entries(floors)) {
+    const { median, samples, phases, wasmFetches, gap } = results.firstEvent[id] ?? {};
+    finite(median, `${id} time to first event`);
+    assert.equal(samples.length, 3);
+    assert.ok(phases.imported <= phases.instantiated && phases.instantiated <= median, `${id}: ${JSON.stringify(phases)}`);
+    assert.ok(Number.isFinite(gap?.median), `${id}: the gap to eventsource-parser`);
+    // wasm-sse's .wasm comes from its preload link, as the engine's does.
+    assert.deepEqual(wasmFetches, [fetches, fetches, fetches], `${id}: fetches of the .wasm`);
+  }
   for (const id of [...LIBRARIES, ...FLOORS]) {
     const m = results.memory[id];
     assert.ok(m && Number.isFinite(m.heapPeak), `memory of ${id} on W2`);
