@@ -70,6 +70,7 @@ test('the results hold throughput, ratios, first-event times, memory and sizes',
     assert.ok(phases.started <= phases.imported && phases.imported <= median, `${id}: ${JSON.stringify(phases)}`);
     if (id.startsWith('wasm-sse')) {
       assert.ok(Number.isFinite(results.firstEvent[id].gap?.median), `${id}: the gap to eventsource-parser`);
+      assert.ok(Number.isFinite(results.firstEvent[id].gapFromStart?.median), `${id}: the gap from the module start`);
       assert.ok(phases.imported <= phases.request && phases.request <= phases.open && phases.open <= median, `${id}: ${JSON.stringify(phases)}`);
       // One fetch of the .wasm: with the preload link, the engine used the preloaded response.
       assert.deepEqual(wasmFetches, [1, 1, 1], `${id}: fetches of the .wasm`);
@@ -80,11 +81,12 @@ test('the results hold throughput, ratios, first-event times, memory and sizes',
   // The wasm floors: eventsource-parser after instantiating a module, compared per sample.
   const floors = { "floor: wasm-sse's .wasm instantiated, unused + preload": 1, 'floor: an empty wasm module instantiated + preload': 0 };
   for (const [id, fetches] of Object.entries(floors)) {
-    const { median, samples, phases, wasmFetches, gap } = results.firstEvent[id] ?? {};
+    const { median, samples, phases, wasmFetches, gap, gapFromStart } = results.firstEvent[id] ?? {};
     finite(median, `${id} time to first event`);
     assert.equal(samples.length, 3);
     assert.ok(phases.imported <= phases.instantiated && phases.instantiated <= median, `${id}: ${JSON.stringify(phases)}`);
     assert.ok(Number.isFinite(gap?.median), `${id}: the gap to eventsource-parser`);
+    assert.ok(Number.isFinite(gapFromStart?.median), `${id}: the gap from the module start`);
     // wasm-sse's .wasm comes from its preload link, as the engine's does.
     assert.deepEqual(wasmFetches, [fetches, fetches, fetches], `${id}: fetches of the .wasm`);
   }
