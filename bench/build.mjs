@@ -36,7 +36,7 @@ export async function buildPeers() {
   // Minified, as an app would ship them: the time to first event loads these. wasm-sse's
   // bundle finds its .wasm next to it, as with any bundler that copies the asset.
   writeFileSync(join(BUNDLE_DIR, 'eventsource-parser.js'), await bundle(`export { createParser } from 'eventsource-parser';`, { minify: true }));
-  writeFileSync(join(BUNDLE_DIR, 'wasm-sse.js'), await bundle(`export { EventSource } from './pkg/index.js';`, { minify: true }));
+  writeFileSync(join(BUNDLE_DIR, 'wasm-sse.js'), await bundle(`export { EventSource, init } from './pkg/index.js';`, { minify: true }));
   copyFileSync(join(PKG, 'wasm_sse_bg.wasm'), join(BUNDLE_DIR, 'wasm_sse_bg.wasm'));
 }
 

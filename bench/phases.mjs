@@ -66,7 +66,7 @@ export const FIRST_EVENT_PAGES = [
 
 /**
  * Time to first event, each sample in a new browser context (a cold page and cache),
- * interleaved: `{ [page id]: { ms: [], phases: [{ started, imported, request?, open?, instantiated? }], wasmFetches: [] } }`.
+ * interleaved: `{ [page id]: { ms: [], phases: [{ started, imported, ready?, request?, open?, instantiated? }], wasmFetches: [] } }`.
  */
 export async function firstEvent(browser, url, { samples, failures, log }) {
   const out = Object.fromEntries(FIRST_EVENT_PAGES.map(({ id }) => [id, { ms: [], phases: [], wasmFetches: [] }]));

@@ -9,7 +9,8 @@ const candidate = new URLSearchParams(location.search).get('c');
 const TINY = new TextEncoder().encode('retry: 1000\n\nid: 1\ndata: {"hello":"world"}\n\ndata: second\n\n');
 const tinyResponse = () => new Response(TINY, { headers: { 'content-type': 'text/event-stream' } });
 // Where the time goes on the way: when this module started, when the library was imported,
-// for wasm-sse when its engine asked for the response and when the connection opened,
+// for wasm-sse when its module was ready, when its engine asked for the response and when
+// the connection opened,
 // and for the floors when their wasm module was instantiated.
 window.phases = { started: performance.now() };
 const mark = (name) => {
@@ -22,8 +23,11 @@ const done = () => {
 };
 
 if (candidate === 'wasm-sse') {
-  const { EventSource } = await import('/peers/wasm-sse.js');
+  const { EventSource, init } = await import('/peers/wasm-sse.js');
   mark('imported');
+  // When the module has loaded (fetched, compiled, instantiated): from here to the request
+  // is wasm-sse's own first run. The source awaits the same promise, after this mark.
+  init().then(() => mark('ready'));
   const fetch = async () => {
     mark('request');
     return tinyResponse();
