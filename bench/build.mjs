@@ -34,7 +34,8 @@ export async function buildPeers() {
   );
   writeFileSync(join(BUNDLE_DIR, 'peers.js'), peers);
   // Minified, as an app would ship them: the time to first event loads these. wasm-sse's
-  // bundle finds its .wasm next to it, as with any bundler that copies the asset.
+  // bundle finds its .wasm next to it, as with any bundler that copies the asset; it also
+  // exports `init`, which the page only uses to mark when the module is ready.
   writeFileSync(join(BUNDLE_DIR, 'eventsource-parser.js'), await bundle(`export { createParser } from 'eventsource-parser';`, { minify: true }));
   writeFileSync(join(BUNDLE_DIR, 'wasm-sse.js'), await bundle(`export { EventSource, init } from './pkg/index.js';`, { minify: true }));
   copyFileSync(join(PKG, 'wasm_sse_bg.wasm'), join(BUNDLE_DIR, 'wasm_sse_bg.wasm'));

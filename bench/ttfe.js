@@ -10,8 +10,7 @@ const TINY = new TextEncoder().encode('retry: 1000\n\nid: 1\ndata: {"hello":"wor
 const tinyResponse = () => new Response(TINY, { headers: { 'content-type': 'text/event-stream' } });
 // Where the time goes on the way: when this module started, when the library was imported,
 // for wasm-sse when its module was ready, when its engine asked for the response and when
-// the connection opened,
-// and for the floors when their wasm module was instantiated.
+// the connection opened, and for the floors when their wasm module was instantiated.
 window.phases = { started: performance.now() };
 const mark = (name) => {
   window.phases[name] ??= performance.now();
