@@ -376,12 +376,15 @@ function drip(ctx) {
 
 /**
  * `/sse/big?mib=20&count=2`: `count` events whose data is `mib` MiB each over 1 KiB lines
- * of a repeating alphabet, written in 64 KiB pieces, then `data: done`.
+ * of a repeating alphabet, written in 64 KiB pieces, then `data: done`. With
+ * `shape=line`, each event's data is one line of `mib` MiB instead.
  */
 function big(ctx) {
   const mib = Math.min(intParam(ctx.params, 'mib', 20), 64);
-  const line = `data: ${'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(29).slice(0, 1017)}\n`; // 1 KiB
-  const piece = Buffer.from(line.repeat(64)); // 64 KiB
+  const oneLine = ctx.params.get('shape') === 'line';
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const line = `data: ${alphabet.repeat(29).slice(0, 1017)}\n`; // 1 KiB
+  const piece = Buffer.from(oneLine ? alphabet.repeat(1821).slice(0, 64 * 1024) : line.repeat(64)); // 64 KiB
   const count = Math.min(intParam(ctx.params, 'count', 1), 8);
   const stream = openStream(ctx);
   let events = 0;
@@ -389,10 +392,11 @@ function big(ctx) {
   const next = () => {
     while (events < count) {
       if (pieces === mib * 16) {
-        stream.write('\n'); // the blank line that dispatches this event
+        stream.write(oneLine ? '\n\n' : '\n'); // the blank line that dispatches this event
         events += 1;
         pieces = 0;
       } else {
+        if (oneLine && pieces === 0) stream.write('data: ');
         pieces += 1;
         if (!stream.write(piece)) return ctx.res.once('drain', next);
       }

@@ -329,6 +329,86 @@ proptest! {
     }
 }
 
+/// A stream of a few lines longer than the 64 KiB line buffer the splitter keeps between
+/// lines, so that, cut into chunks, each is joined from pieces in a buffer freed after it:
+/// a field's start, then a short pattern repeated (it may hold CR, LF, multi-byte and
+/// invalid UTF-8), with a random line ending; blank lines between some of them.
+fn long_line_stream() -> impl Strategy<Value = Vec<u8>> {
+    let start = prop::sample::select(vec![
+        &b"data: "[..],
+        b"data:",
+        b"data:  ",
+        b"data",
+        b"Data: ",
+        b"event: ",
+        b"id: ",
+        b"retry: ",
+        b": ",
+        b"foo: ",
+        b"",
+    ]);
+    let pattern = prop::collection::vec(
+        prop::sample::select(vec![
+            b'a', b'z', b' ', b':', 0xE4, 0xB8, 0xAD, 0xFF, b'\r', b'\n', 0,
+        ]),
+        1..6,
+    );
+    let line = (
+        start,
+        pattern,
+        64 * 1024..100 * 1024usize,
+        line_ending(),
+        any::<bool>(),
+    );
+    prop::collection::vec(line, 1..4).prop_map(|lines| {
+        let mut out = Vec::new();
+        for (start, pattern, len, ending, blank) in lines {
+            out.extend_from_slice(start);
+            out.extend(pattern.iter().cycle().take(len));
+            out.extend_from_slice(ending);
+            if blank {
+                out.extend_from_slice(ending);
+            }
+        }
+        out
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Lines joined from several chunks in large buffers give what the whole stream gives
+    /// and what the reference gives; under a limit, the same items and error in every
+    /// chunking.
+    #[test]
+    fn long_lines_split_over_chunks_match_the_whole_stream_and_the_reference(
+        input in long_line_stream(),
+        picks in prop::collection::vec(any::<Index>(), 2..12),
+        dispatch_incomplete in any::<bool>(),
+        max in prop::option::of(60_000usize..140_000),
+    ) {
+        let options = options(max, dispatch_incomplete);
+        let whole = run_whole(&options, &input);
+        let points = split_points(&picks, input.len());
+        prop_assert_eq!(&run_split(&options, &input, &points), &whole);
+        let small: Vec<usize> = (0..input.len()).step_by(4093).collect();
+        prop_assert_eq!(&run_split(&options, &input, &small), &whole);
+        match max {
+            Some(max) => assert_error_is_too_large(&whole, max)?,
+            None => {
+                let (items, last_event_id) = Reference::parse(&input, dispatch_incomplete);
+                prop_assert_eq!(&whole.error, &None);
+                prop_assert_eq!(&whole.items, &items);
+                prop_assert_eq!(&whole.last_event_id, &last_event_id);
+            }
+        }
+    }
+}
+
 /// The reference itself, on a few known answers, so a broken model cannot pass silently.
 #[test]
 fn reference_model_gets_known_cases_right() {

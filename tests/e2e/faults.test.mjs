@@ -260,14 +260,18 @@ test('a slow drip, one byte every 2 ms with CRLFs and an emoji cut everywhere, a
   ]);
 });
 
-test('20 MiB events arrive whole; wasm memory grows with the event size, not the stream length', async () => {
-  const result = await page.evaluate(async () => {
+// The same three events as 20,480 data lines of 1 KiB, and as one line of 20 MiB (held
+// whole in the line buffer until its end arrives), each in a fresh page (a fresh instance).
+for (const shape of ['lines', 'line']) test(`20 MiB events (${shape === 'line' ? 'one line each' : '1 KiB lines'}) arrive whole; wasm memory grows with the event size, not the stream length`, async () => {
+  const fresh = await openWatched(live.browser, `${live.server.url}/blank`);
+  const result = await fresh.evaluate(async (url) => {
+    const lib = await import('/pkg/index.js');
     const { default: glue } = await import('/pkg/wasm_sse.js');
     const { memory } = await glue();
     const before = memory.buffer.byteLength;
     return new Promise((resolve, reject) => {
       const got = [];
-      const source = new lib.EventSource('/sse/big?mib=20&count=3', { retry: { maxAttempts: 0 }, maxEventSize: 32 << 20 });
+      const source = new lib.EventSource(url, { retry: { maxAttempts: 0 }, maxEventSize: 32 << 20 });
       source.onmessage = (e) => {
         got.push({ length: e.data.length, head: e.data.slice(0, 8), lines: e.data.split('\n').length, memory: memory.buffer.byteLength });
         if (e.data === 'done') {
@@ -277,15 +281,17 @@ test('20 MiB events arrive whole; wasm memory grows with the event size, not the
       };
       source.onerror = (e) => reject(new Error(e.message));
     });
-  });
+  }, `/sse/big?mib=20&count=3&shape=${shape}`);
+  await checkClean(fresh);
+  await fresh.close();
   const events = result.got.slice(0, 3);
-  const whole = { length: 20 * 1024 * 1018 - 1, head: 'abcdefgh', lines: 20 * 1024 };
+  const whole = shape === 'line' ? { length: 20 << 20, head: 'abcdefgh', lines: 1 } : { length: 20 * 1024 * 1018 - 1, head: 'abcdefgh', lines: 20 * 1024 };
   for (const event of events) assert.deepEqual({ ...event, memory: undefined }, { ...whole, memory: undefined });
   assert.equal(result.got[3].length, 4, 'then done');
   const mib = (bytes) => bytes / (1 << 20);
   const first = mib(events[0].memory - result.before);
   const later = mib(events[2].memory - events[0].memory);
-  console.log(`wasm memory: +${first.toFixed(1)} MiB for the first 20 MiB event, +${later.toFixed(1)} MiB for the next two`);
+  console.log(`${shape}: wasm memory +${first.toFixed(1)} MiB for the first 20 MiB event, +${later.toFixed(1)} MiB for the next two`);
   assert.ok(first <= 4 * 20, `the first event grew wasm memory by ${first.toFixed(1)} MiB`);
   assert.equal(later, 0, 'the next events of the same size reuse that memory');
 });
