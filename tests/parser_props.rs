@@ -330,7 +330,8 @@ proptest! {
 }
 
 /// A stream of a few lines longer than the 64 KiB line buffer the splitter keeps between
-/// lines, so that, cut into chunks, each is joined from pieces in a buffer freed after it:
+/// lines, so that, cut into chunks, each is joined from pieces in a buffer freed after it
+/// (some past 1 MiB, where that buffer grows by half rather than doubling):
 /// a field's start, then a short pattern repeated (it may hold CR, LF, multi-byte and
 /// invalid UTF-8), with a random line ending; blank lines between some of them.
 fn long_line_stream() -> impl Strategy<Value = Vec<u8>> {
@@ -353,13 +354,8 @@ fn long_line_stream() -> impl Strategy<Value = Vec<u8>> {
         ]),
         1..6,
     );
-    let line = (
-        start,
-        pattern,
-        64 * 1024..100 * 1024usize,
-        line_ending(),
-        any::<bool>(),
-    );
+    let len = prop_oneof![3 => 64 * 1024..100 * 1024usize, 1 => 1000 * 1024..2600 * 1024usize];
+    let line = (start, pattern, len, line_ending(), any::<bool>());
     prop::collection::vec(line, 1..4).prop_map(|lines| {
         let mut out = Vec::new();
         for (start, pattern, len, ending, blank) in lines {
@@ -389,7 +385,7 @@ proptest! {
         input in long_line_stream(),
         picks in prop::collection::vec(any::<Index>(), 2..12),
         dispatch_incomplete in any::<bool>(),
-        max in prop::option::of(60_000usize..140_000),
+        max in prop::option::of(prop_oneof![60_000usize..140_000, 1_000_000usize..3_000_000]),
     ) {
         let options = options(max, dispatch_incomplete);
         let whole = run_whole(&options, &input);
