@@ -100,6 +100,19 @@ export function stopNetworkWait(wait) {
 // within the CPU's cache, and each piece's batch of text stays out of V8's large-object space.
 const PIECE = 64 * 1024;
 
+// The text of a thrown value, for error messages: an Error's message, a string as it is,
+// an object as JSON (where it has one), anything else as String() gives it.
+export function describe(value) {
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'string') return value;
+  try {
+    if (typeof value === 'function') return `function ${value.name}`.trim();
+    return (typeof value === 'object' && value !== null && JSON.stringify(value)) || String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 export async function pump(reader, sink) {
   const born = generation;
   for (;;) {
@@ -119,6 +132,9 @@ extern "C" {
     /// 64 KiB, for each 64 KiB piece of it) until it returns `false`. Resolves with `true` at the end of the body, `false` when `sink` stopped;
     /// rejects with the reader's error.
     pub(crate) fn pump(reader: &ReadableStreamDefaultReader, sink: &Function) -> Promise;
+
+    /// The text of a thrown JavaScript value, for error messages.
+    pub(crate) fn describe(value: &JsValue) -> String;
 
     /// `promise`, unless the engine fails before it settles: then a promise that never
     /// settles, so no closure of the failed instance is called.
@@ -176,12 +192,4 @@ pub(crate) fn now_ms() -> f64 {
 /// A uniform sample in `[0, 1)` for the retry jitter.
 pub(crate) fn random() -> f64 {
     js_sys::Math::random()
-}
-
-/// The text of a thrown JavaScript value, for error messages.
-pub(crate) fn describe(value: &JsValue) -> String {
-    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
-        return String::from(error.message());
-    }
-    value.as_string().unwrap_or_else(|| format!("{value:?}"))
 }

@@ -218,6 +218,60 @@ describe('requests', () => {
       ['body 1', 'body 2', 'body 3'],
     );
   });
+
+  test('whatever a headers function throws, the error says it readably and no request is sent', async () => {
+    const key = freshKey('headers-throw');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const circular = { step: 'token' };
+      circular.self = circular;
+      const thrown = [
+        new TypeError('token expired'),
+        'plain text',
+        { code: 42, detail: 'no token' },
+        circular,
+        7,
+        undefined,
+        function refreshToken() {},
+        Symbol('gone'),
+        Object.create(null),
+      ];
+      const messages = [];
+      for (const value of thrown) {
+        const source = new EventSource(`/sse/token?key=${key}`, {
+          headers: () => {
+            throw value;
+          },
+        });
+        const log = record(source);
+        await log.until((events) => events.some((e) => e.type === 'error'), 'the error event');
+        const [error] = log.of('error');
+        messages.push({ reason: error.reason, message: error.message, readyState: source.readyState });
+      }
+      return messages;
+    }, key);
+    const prefix = 'invalid request: the headers function failed: ';
+    assert.deepEqual(
+      seen.map((e) => [e.reason, e.readyState]),
+      seen.map(() => ['request', 2]),
+      'each fails the source for good',
+    );
+    assert.deepEqual(
+      seen.map((e) => e.message),
+      [
+        'token expired',
+        'plain text',
+        '{"code":42,"detail":"no token"}',
+        '[object Object]',
+        '7',
+        'undefined',
+        'function refreshToken',
+        'Symbol(gone)',
+        '{}',
+      ].map((text) => `${prefix}${text}`),
+    );
+    assert.equal(server.log(key).length, 0, 'the server saw no request');
+  });
 });
 
 describe('events', () => {
