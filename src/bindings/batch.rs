@@ -189,13 +189,14 @@ fn is_ascii(s: &str) -> bool {
 
 /// The length of `s` in UTF-16 code units, counted over its bytes: one unit per character,
 /// that is per byte that does not continue a sequence, and a second one for each four-byte
-/// sequence (a surrogate pair). Counted in blocks of 127 bytes into a byte-wide sum (at
+/// sequence (a surrogate pair). Counted in blocks of 112 bytes into a byte-wide sum (at
 /// most 2 a byte, so it cannot wrap), which the compiler vectorises 16 bytes a step,
-/// rather than widening each byte to a word.
+/// rather than widening each byte to a word. 112 is the largest multiple of 16 whose sum
+/// fits: with 127, each block ended in 15 bytes counted one at a time.
 #[inline(never)]
 fn utf16_len(s: &str) -> usize {
     s.as_bytes()
-        .chunks(127)
+        .chunks(112)
         .map(|block| {
             let units = block.iter().fold(0u8, |n, &b| {
                 n.wrapping_add(u8::from(b & 0xC0 != 0x80) + u8::from(b >= 0xF0))
