@@ -96,10 +96,6 @@ export function stopNetworkWait(wait) {
   globalThis.removeEventListener?.('online', wait.done);
 }
 
-// A network chunk can be 2 MiB. Handed to the engine in pieces, its copy and its parse stay
-// within the CPU's cache, and each piece's batch of text stays out of V8's large-object space.
-const PIECE = 64 * 1024;
-
 // The text of a thrown value, for error messages: an Error's message, a string as it is,
 // an object as JSON (where it has one), anything else as String() gives it.
 export function describe(value) {
@@ -112,6 +108,10 @@ export function describe(value) {
     return Object.prototype.toString.call(value);
   }
 }
+
+// A network chunk can be 2 MiB. Handed to the engine in pieces, its copy and its parse stay
+// within the CPU's cache, and each piece's batch of text stays out of V8's large-object space.
+const PIECE = 64 * 1024;
 
 export async function pump(reader, sink) {
   const born = generation;
