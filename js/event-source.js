@@ -10,6 +10,12 @@ const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 2;
 
+// A `for await` loop that falls this far behind (events it has not taken yet) pauses the
+// reading of the body until it has caught up to half of it: its backlog stays bounded,
+// and the server is slowed down by the network's own flow control.
+const BACKLOG_EVENTS = 1024;
+const BACKLOG_CHARS = 1 << 20;
+
 /** The `error` event: why the connection failed, and whether and when it will retry. */
 export class SseErrorEvent extends Event {
   constructor(error, { willRetry, retryIn, attempt }) {
@@ -38,6 +44,8 @@ export class EventSource extends JsEventTarget {
   #closeReason = null;
   #handlers = { open: null, message: null, error: null };
   #sinks = new Set();
+  // While the engine waits for the loops to catch up: the promise it waits on.
+  #drain = null;
   #observers;
 
   constructor(url, init = {}) {
@@ -125,12 +133,14 @@ export class EventSource extends JsEventTarget {
   [Symbol.asyncIterator]() {
     const queue = [];
     let head = 0; // queue[head] is the next event to yield
+    let chars = 0; // the data waiting in the queue, in UTF-16 units
     let wake = null;
     let failure = null;
     let ended = false;
     const sink = {
       push: (event) => {
         queue.push(event);
+        chars += event.data.length;
         wake?.();
       },
       end: (error) => {
@@ -138,11 +148,17 @@ export class EventSource extends JsEventTarget {
         failure = error;
         wake?.();
       },
+      behind: () => queue.length - head > BACKLOG_EVENTS || chars > BACKLOG_CHARS,
+      caughtUp: () => queue.length - head <= BACKLOG_EVENTS / 2 && chars <= BACKLOG_CHARS / 2,
     };
     if (this.#readyState === CLOSED) sink.end(null);
     else this.#sinks.add(sink);
-    const finish = () => {
+    const leave = () => {
       this.#sinks.delete(sink);
+      this.#checkDrained();
+    };
+    const finish = () => {
+      leave();
       this.close();
       return { value: undefined, done: true };
     };
@@ -152,16 +168,18 @@ export class EventSource extends JsEventTarget {
           if (head < queue.length) {
             const value = queue[head];
             queue[head++] = undefined;
+            chars -= value.data.length;
             // Drop the consumed part once it is half the array: shift() per event
             // would copy the whole backlog each time.
             if (head > 1024 && head * 2 > queue.length) {
               queue.splice(0, head);
               head = 0;
             }
+            if (this.#drain) this.#checkDrained();
             return { value, done: false };
           }
           if (ended) {
-            this.#sinks.delete(sink);
+            leave();
             if (failure) throw failure;
             return { value: undefined, done: true };
           }
@@ -178,6 +196,15 @@ export class EventSource extends JsEventTarget {
         return this;
       },
     };
+  }
+
+  // Lets the engine read on once every loop has caught up (or there is none left).
+  #checkDrained() {
+    const drain = this.#drain;
+    if (!drain) return;
+    for (const sink of this.#sinks) if (!sink.caughtUp()) return;
+    this.#drain = null;
+    drain.resolve();
   }
 
   // An event handler attribute is an ordinary listener, added when first set.
@@ -226,8 +253,24 @@ export class EventSource extends JsEventTarget {
         this.#readyState = OPEN;
         this.dispatchEvent(new Event('open'));
       },
-      batch: (textPtr, textLength, ascii, layoutPtr, layoutLength, dataPtr, dataLength) =>
-        visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, visit, dataPtr, dataLength),
+      // Returns whether a `for await` loop has fallen behind: then the engine asks
+      // `drained` for a promise, and reads no more of the body until it settles.
+      batch: (textPtr, textLength, ascii, layoutPtr, layoutLength, dataPtr, dataLength) => {
+        visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, visit, dataPtr, dataLength);
+        if (this.#sinks.size === 0) return false;
+        for (const sink of this.#sinks) if (sink.behind()) return true;
+        return false;
+      },
+      drained: () => {
+        if (!this.#drain) {
+          let resolve;
+          const promise = new Promise((r) => (resolve = r));
+          this.#drain = { promise, resolve };
+        }
+        const { promise } = this.#drain;
+        this.#checkDrained();
+        return promise;
+      },
       failed: (info, delay, attempt) => {
         if (delay === undefined || this.#readyState === CLOSED) return undefined;
         // [spec] "reestablish the connection: … set readyState to CONNECTING. Fire an
@@ -259,6 +302,7 @@ export class EventSource extends JsEventTarget {
     if (error) this.dispatchEvent(new SseErrorEvent(error, { willRetry: false }));
     for (const sink of this.#sinks) sink.end(reason === 'aborted' ? null : error);
     this.#sinks.clear();
+    this.#checkDrained();
   }
 }
 

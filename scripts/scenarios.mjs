@@ -453,7 +453,37 @@ function huge(ctx) {
   next();
 }
 
+/**
+ * `/sse/flood?count=40000&size=1000`: `count` events with ids 1, 2, …, each `size` bytes
+ * of data, written as fast as the client reads; the stream then stays open. The log entry (with
+ * `?key=`) keeps `sent`, the bytes handed to the socket so far, and `finished`: a client
+ * whose consumer lags behind and that stops reading for it leaves `sent` far below the
+ * total until the consumer catches up.
+ */
+function flood(ctx) {
+  const { res, params } = ctx;
+  const count = Math.min(intParam(params, 'count', 40_000), 1_000_000);
+  const data = 'x'.repeat(Math.min(intParam(params, 'size', 1000), 1 << 20));
+  const progress = ctx.entry ?? {};
+  progress.sent = 0;
+  progress.finished = false;
+  const stream = openStream(ctx);
+  let id = 0;
+  const next = () => {
+    while (id < count) {
+      if (res.destroyed) return;
+      id += 1;
+      const event = `id: ${id}\ndata: ${data}\n\n`;
+      progress.sent += Buffer.byteLength(event);
+      if (!stream.write(event)) return res.once('drain', next);
+    }
+    progress.finished = true;
+    return stream.keepAlive();
+  };
+  next();
+}
+
 export const ROUTES = {
   echo, resume, status, flaky, named, token, end, comments, openai, forever, stalled, garbage, redirect, cut, drip, big, huge,
-  panic,
+  flood, panic,
 };

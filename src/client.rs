@@ -182,12 +182,11 @@ impl EventSourceBuilder {
     /// Starts connecting. Dropping the returned stream aborts the request and any
     /// pending reconnect.
     pub fn connect(self) -> EventStream {
-        let queue = Rc::new(RefCell::new(VecDeque::new()));
+        let inbox = Rc::new(RefCell::new(Inbox::default()));
         if let Some(error) = self.error {
-            queue.borrow_mut().push_back(Err(error));
+            inbox.borrow_mut().push(Err(error));
             return EventStream {
-                queue,
-                waker: Rc::default(),
+                inbox,
                 engine: None,
             };
         }
@@ -200,40 +199,86 @@ impl EventSourceBuilder {
             reconnect_at_end: true,
             idle_timeout: self.idle_timeout,
         };
-        let waker = Rc::new(RefCell::new(None));
         let observer = QueueObserver {
-            queue: queue.clone(),
-            waker: Rc::clone(&waker),
+            inbox: Rc::clone(&inbox),
         };
-        let output = queue.clone();
+        let output = Rc::clone(&inbox);
         let engine = async move {
             if let Err(error) = run(config, observer).await {
-                output.borrow_mut().push_back(Err(error));
+                output.borrow_mut().push(Err(error));
             }
         };
         EventStream {
-            queue,
-            waker,
+            inbox,
             engine: Some(Box::pin(engine)),
         }
     }
 }
 
-type Queue = Rc<RefCell<VecDeque<Result<Event, Error>>>>;
-/// The task waiting for the stream: the body is read outside any poll (see
-/// `BodyReader::pump`), so new events must wake it.
-type SharedWaker = Rc<RefCell<Option<Waker>>>;
+/// A stream that falls this far behind (items not yet polled) pauses the reading of the
+/// body until it has caught up to half of it: the items waiting stay bounded, and the
+/// server is slowed down by the network's own flow control.
+const BACKLOG_ITEMS: usize = 1024;
+const BACKLOG_BYTES: usize = 1 << 20;
+
+/// What the engine hands the stream: shared between the two, since the body is read
+/// outside any poll (see `BodyReader::pump`).
+#[derive(Default)]
+struct Inbox {
+    items: VecDeque<Result<Event, Error>>,
+    /// The event data waiting in `items`.
+    bytes: usize,
+    /// The task waiting for the stream, to wake when an item arrives.
+    waker: Option<Waker>,
+    /// While the engine waits for the stream to catch up: what lets it read on.
+    drained: Option<js_sys::Function>,
+}
+
+impl Inbox {
+    fn push(&mut self, item: Result<Event, Error>) {
+        if let Ok(Event::Message(message)) = &item {
+            self.bytes += message.data.len();
+        }
+        self.items.push_back(item);
+        if let Some(waker) = self.waker.take() {
+            waker.wake();
+        }
+    }
+
+    fn pop(&mut self) -> Option<Result<Event, Error>> {
+        let item = self.items.pop_front()?;
+        if let Ok(Event::Message(message)) = &item {
+            self.bytes -= message.data.len();
+        }
+        if self.items.len() <= BACKLOG_ITEMS / 2 && self.bytes <= BACKLOG_BYTES / 2 {
+            self.read_on();
+        }
+        Some(item)
+    }
+
+    fn behind(&self) -> bool {
+        self.items.len() > BACKLOG_ITEMS || self.bytes > BACKLOG_BYTES
+    }
+
+    /// Lets a paused engine read the body again.
+    fn read_on(&mut self) {
+        if let Some(resolve) = self.drained.take() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
 
 /// A stream of events from one event source, reconnecting as its policy says.
 ///
 /// Errors the client retries are yielded and the stream goes on; after an error it does
 /// not retry (a fatal status, 204, too many attempts, an abort) the stream ends. The
 /// request starts when the stream is first polled; from then on the body is read as it
-/// arrives, and its events wait in the stream until they are polled.
+/// arrives, and its events wait in the stream until they are polled. A stream that is not
+/// polled for a while holds at most about a thousand events or a megabyte of data (and
+/// one chunk more): past that, no more of the body is read until it has caught up.
 #[must_use = "streams do nothing unless polled"]
 pub struct EventStream {
-    queue: Queue,
-    waker: SharedWaker,
+    inbox: Rc<RefCell<Inbox>>,
     engine: Option<Pin<Box<dyn Future<Output = ()>>>>,
 }
 
@@ -242,7 +287,7 @@ impl Stream for EventStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         loop {
-            if let Some(item) = self.queue.borrow_mut().pop_front() {
+            if let Some(item) = self.inbox.borrow_mut().pop() {
                 return Poll::Ready(Some(item));
             }
             let Some(engine) = self.engine.as_mut() else {
@@ -250,39 +295,41 @@ impl Stream for EventStream {
             };
             match engine.as_mut().poll(cx) {
                 Poll::Ready(()) => self.engine = None,
-                Poll::Pending if self.queue.borrow().is_empty() => {
-                    *self.waker.borrow_mut() = Some(cx.waker().clone());
-                    return Poll::Pending;
+                Poll::Pending => {
+                    let mut inbox = self.inbox.borrow_mut();
+                    if inbox.items.is_empty() {
+                        inbox.waker = Some(cx.waker().clone());
+                        return Poll::Pending;
+                    }
                 }
-                Poll::Pending => {}
             }
         }
     }
 }
 
-struct QueueObserver {
-    queue: Queue,
-    waker: SharedWaker,
-}
-
-impl QueueObserver {
-    fn push(&self, item: Result<Event, Error>) {
-        self.queue.borrow_mut().push_back(item);
-        if let Some(waker) = self.waker.borrow_mut().take() {
-            waker.wake();
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        // The body pump, in JavaScript, may be waiting for this stream: let it go on to
+        // find its reader cancelled, rather than wait for ever.
+        if let Ok(mut inbox) = self.inbox.try_borrow_mut() {
+            inbox.read_on();
         }
     }
 }
 
+struct QueueObserver {
+    inbox: Rc<RefCell<Inbox>>,
+}
+
 impl Observer for QueueObserver {
     fn open(&mut self, _response: &Response) {
-        self.push(Ok(Event::Open));
+        self.inbox.borrow_mut().push(Ok(Event::Open));
     }
 
     fn item(&mut self, item: ItemRef<'_>) {
         if let ItemRef::Event { .. } = item {
             if let Item::Event(event) = item.to_item() {
-                self.push(Ok(Event::Message(event)));
+                self.inbox.borrow_mut().push(Ok(Event::Message(event)));
             }
         }
     }
@@ -294,8 +341,20 @@ impl Observer for QueueObserver {
     fn failed(&mut self, error: &Error, decision: Decision) -> Decision {
         // Terminal errors are yielded once, when the engine returns them.
         if let Decision::Reconnect { .. } = decision {
-            self.push(Err(error.clone()));
+            self.inbox.borrow_mut().push(Err(error.clone()));
         }
         decision
+    }
+
+    fn backlog(&mut self) -> Option<js_sys::Promise> {
+        let mut inbox = self.inbox.borrow_mut();
+        if !inbox.behind() {
+            return None;
+        }
+        inbox.read_on(); // a pause still pending is replaced by this one
+        let mut drained = None;
+        let promise = js_sys::Promise::new(&mut |resolve, _| drained = Some(resolve));
+        inbox.drained = drained;
+        Some(promise)
     }
 }

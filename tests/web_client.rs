@@ -298,3 +298,75 @@ async fn a_non_latin1_last_event_id_is_sent_as_utf8() {
     drop(stream);
     assert_eq!(log(&key).await[0]["lastEventId"], "é✓😀");
 }
+
+/// The next message's last event ID as a number; panics on anything else.
+async fn next_id(stream: &mut EventStream) -> u64 {
+    loop {
+        match stream.next().await {
+            Some(Ok(Event::Open)) => continue,
+            Some(Ok(Event::Message(m))) => return m.last_event_id.parse().unwrap(),
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_stream_not_polled_pauses_the_reading_of_the_body() {
+    // About 58 MiB, far more than the stream holds (about a thousand events or a MiB of
+    // data) plus what the socket and the browser buffer on the way.
+    const COUNT: u64 = 60_000;
+    let total: u64 = (1..=COUNT)
+        .map(|i| format!("id: {i}\ndata: \n\n").len() as u64 + 1000)
+        .sum();
+    let key = unique_key("rust-backpressure");
+    let mut stream =
+        EventSource::builder(url(&format!("/sse/flood?count={COUNT}&size=1000"), &key)).connect();
+    for id in 1..=10 {
+        assert_eq!(next_id(&mut stream).await, id);
+    }
+    // Not polled: without backpressure the whole body is read in well under this.
+    wait(1000).await;
+    let sent = log(&key).await[0]["sent"].as_u64().unwrap();
+    wait(500).await;
+    let entry = &log(&key).await[0];
+    assert_eq!(entry["finished"], false, "the server got to the end");
+    assert_eq!(
+        entry["sent"].as_u64(),
+        Some(sent),
+        "more was sent while the stream waited"
+    );
+    assert!(
+        sent < total / 2,
+        "{sent} of {total} bytes sent while the stream waited"
+    );
+    // Polled again: every event, in order, and the server gets to the end.
+    for id in 11..=COUNT {
+        assert_eq!(next_id(&mut stream).await, id);
+    }
+    assert_eq!(log(&key).await[0]["finished"], true);
+    drop(stream);
+    assert!(
+        all_closed(&key).await,
+        "the server still has the stream open"
+    );
+    assert_eq!(log(&key).await.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn dropping_a_stream_while_the_reading_is_paused_closes_the_connection() {
+    let key = unique_key("rust-backpressure-drop");
+    let mut stream = EventSource::builder(url("/sse/flood?count=60000&size=1000", &key)).connect();
+    assert_eq!(next_id(&mut stream).await, 1);
+    wait(1000).await;
+    assert_eq!(
+        log(&key).await[0]["finished"],
+        false,
+        "the reading was not paused"
+    );
+    drop(stream);
+    assert!(
+        all_closed(&key).await,
+        "the server still has the stream open"
+    );
+    assert_eq!(log(&key).await.len(), 1);
+}

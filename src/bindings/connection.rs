@@ -130,9 +130,11 @@ fn config(options: &JsValue) -> Result<Config, JsValue> {
 }
 
 /// Starts an event source. `handlers` has `connecting()`, `open(response)`,
-/// `batch(text, layout)`, `failed(error, delay, attempt)` (returns a delay to use, or
-/// throws to stop), `closed(error?)`, and optionally `check(response)` (a promise that
-/// replaces the spec's response check).
+/// `batch(text, layout)` (returns `true` when the consumer has fallen behind),
+/// `failed(error, delay, attempt)` (returns a delay to use, or throws to stop),
+/// `closed(error?)`, and optionally `check(response)` (a promise that replaces the spec's
+/// response check) and `drained()` (a promise that settles once a consumer that fell
+/// behind has caught up: no more of the body is read until then).
 #[wasm_bindgen]
 pub fn connect(options: JsValue, handlers: JsValue) -> Result<(), JsValue> {
     install_panic_hook();
@@ -148,6 +150,8 @@ pub fn connect(options: JsValue, handlers: JsValue) -> Result<(), JsValue> {
         batch_handler: required("batch")?.unchecked_into(),
         failed: required("failed")?,
         check: function(&handlers, "check"),
+        drained: function(&handlers, "drained"),
+        behind: false,
         batch: Batch::default(),
         last_event_id,
         thrown: None,
@@ -168,7 +172,8 @@ pub fn connect(options: JsValue, handlers: JsValue) -> Result<(), JsValue> {
 extern "C" {
     /// The wrapper's `batch(textPtr, textLength, ascii, layoutPtr, layoutLength, dataPtr,
     /// dataLength)`: numbers only, so calling it allocates nothing. `data` is the bytes of
-    /// the batch's last event when it holds its own data (see `batch.rs`).
+    /// the batch's last event when it holds its own data (see `batch.rs`). It returns
+    /// whether the consumer has fallen behind.
     #[wasm_bindgen(extends = Function)]
     type BatchHandler;
 
@@ -183,7 +188,7 @@ extern "C" {
         layout_length: u32,
         data: u32,
         data_length: u32,
-    ) -> Result<(), JsValue>;
+    ) -> Result<bool, JsValue>;
 }
 
 struct JsObserver {
@@ -192,6 +197,9 @@ struct JsObserver {
     batch_handler: BatchHandler,
     failed: Function,
     check: Option<Function>,
+    drained: Option<Function>,
+    /// Whether the latest batch left the consumer behind (see [`Observer::backlog`]).
+    behind: bool,
     batch: Batch,
     last_event_id: String,
     /// A handler's throw during this chunk: the chunk's later items are dropped, and
@@ -223,6 +231,7 @@ impl JsObserver {
                 data.as_ptr() as u32,
                 data.len() as u32,
             )
+            .map(|behind| self.behind = behind)
             .map_err(|thrown| callback_error(&thrown));
         self.batch.clear();
         called
@@ -300,5 +309,13 @@ impl Observer for JsObserver {
             },
             (Ok(_), decision) => decision,
         }
+    }
+
+    fn backlog(&mut self) -> Option<Promise> {
+        if !std::mem::take(&mut self.behind) {
+            return None;
+        }
+        let drained = self.drained.as_ref()?.call0(&JsValue::UNDEFINED).ok()?;
+        Some(Promise::resolve(&drained))
     }
 }

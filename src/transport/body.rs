@@ -50,7 +50,9 @@ impl BodyReader {
     }
 
     /// Hands every chunk to `sink`, a large one in 64 KiB pieces (a JS function of a
-    /// `Uint8Array` returning whether to go on), until the end of the body (`true`) or until `sink` says stop (`false`).
+    /// `Uint8Array` returning `true` to go on, `false` to stop, or a promise to read on
+    /// once it settles), until the end of the body (`true`) or until `sink` says stop
+    /// (`false`).
     pub(crate) async fn pump(&mut self, sink: &Function) -> Result<bool, Error> {
         let Some(reader) = &self.reader else {
             return Ok(true);

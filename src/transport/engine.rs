@@ -73,6 +73,14 @@ pub(crate) trait Observer {
     /// A connection failed with `error`; `decision` is what the retry policy chose. The
     /// returned decision is followed (a hook may change the delay, or stop).
     fn failed(&mut self, error: &Error, decision: Decision) -> Decision;
+
+    /// Asked after each chunk: a promise when the consumer has fallen behind (events it
+    /// has not taken yet pile up). No more of the body is read until it settles, so the
+    /// backlog stays bounded and the server is slowed down instead; the idle timeout does
+    /// not count the wait.
+    fn backlog(&mut self) -> Option<Promise> {
+        None
+    }
 }
 
 /// Runs an event source until it stops for good: `Ok` when the body ended and
@@ -127,6 +135,12 @@ struct Stream<O> {
     watch_activity: bool,
     /// Why the pump was told to stop, for the engine to report.
     stopped: Option<Ended>,
+    /// While the pump waits for the observer's backlog to shrink (see
+    /// [`Observer::backlog`]), which pause this is and the promise it waits on: not
+    /// reading then is not the server's silence.
+    paused: Option<(u32, Promise)>,
+    /// How many pauses so far.
+    pauses: u32,
 }
 
 impl<O: Observer> Stream<O> {
@@ -193,6 +207,8 @@ impl<O: Observer + 'static> Engine<O> {
             last_activity: 0.0,
             watch_activity: config.idle_timeout.is_some(),
             stopped: None,
+            paused: None,
+            pauses: 0,
         };
         Engine {
             config,
@@ -229,10 +245,23 @@ impl<O: Observer + 'static> Engine<O> {
         self.config.retry.wait_for_online && is_offline()
     }
 
-    /// Resolves once `ms` pass with no chunk arriving.
+    /// Resolves once `ms` pass with no chunk arriving, not counting waits for the
+    /// observer's backlog.
     async fn idle(&self, ms: u64) {
+        let mut waited = 0;
         loop {
-            let quiet = now_ms() - self.stream.borrow().last_activity;
+            let (quiet, paused) = {
+                let stream = self.stream.borrow();
+                (now_ms() - stream.last_activity, stream.paused.clone())
+            };
+            // While the consumer is behind, nothing is read: the count starts again when
+            // reading resumes.
+            if let Some((pause, drained)) = paused.filter(|(pause, _)| *pause != waited) {
+                waited = pause;
+                let _ = future(&drained).await;
+                self.stream.borrow_mut().last_activity = now_ms();
+                continue;
+            }
             if quiet >= ms as f64 {
                 return;
             }
@@ -318,13 +347,22 @@ impl<O: Observer + 'static> Engine<O> {
         }
         let mut body = BodyReader::new(&response).map_err(disconnected)?;
         let shared = Rc::clone(&self.stream);
-        let sink = Closure::<dyn FnMut(Uint8Array) -> bool>::new(move |chunk: Uint8Array| {
+        let sink = Closure::<dyn FnMut(Uint8Array) -> JsValue>::new(move |chunk: Uint8Array| {
             // Only the pump calls this, while the engine awaits it: never borrowed here.
             let Ok(mut stream) = shared.try_borrow_mut() else {
-                return false;
+                return JsValue::FALSE;
             };
-            let result = stream.feed(Some(&chunk));
-            result.map_err(|ended| stream.stopped = Some(ended)).is_ok()
+            stream.paused = None;
+            if let Err(ended) = stream.feed(Some(&chunk)) {
+                stream.stopped = Some(ended);
+                return JsValue::FALSE;
+            }
+            let Some(drained) = stream.observer.backlog() else {
+                return JsValue::TRUE;
+            };
+            stream.pauses += 1;
+            stream.paused = Some((stream.pauses, drained.clone()));
+            drained.into()
         });
         self.stream.borrow_mut().last_activity = now_ms();
         let pumped = body.pump(sink.as_ref().unchecked_ref());

@@ -113,24 +113,33 @@ export function describe(value) {
 // within the CPU's cache, and each piece's batch of text stays out of V8's large-object space.
 const PIECE = 64 * 1024;
 
+// `sink` answers each piece with true (go on), false (stop) or a promise: the consumer is
+// behind, so nothing more is read until it settles. Not reading is the backpressure: the
+// body's stream, then the network, hold the rest, and the server is slowed down.
 export async function pump(reader, sink) {
   const born = generation;
   for (;;) {
     const { done, value } = await reader.read();
     if (born !== generation) return never();
     if (done) return true;
-    let more = true;
-    try {
-      if (value.length <= PIECE) more = sink(value);
-      else for (let at = 0; more && at < value.length; at += PIECE) more = sink(value.subarray(at, at + PIECE));
-    } catch (error) { if (born !== generation) return never(); throw error; }
-    if (!more) return false;
+    for (let at = 0; at < value.length; at += PIECE) {
+      let more;
+      try {
+        more = sink(value.length <= PIECE ? value : value.subarray(at, at + PIECE));
+      } catch (error) { if (born !== generation) return never(); throw error; }
+      if (more === false) return false;
+      if (more !== true) {
+        await more;
+        if (born !== generation) return never();
+      }
+    }
   }
 }")]
 extern "C" {
     /// Reads `reader` to its end, calling `sink(chunk)` for each chunk (for a chunk over
-    /// 64 KiB, for each 64 KiB piece of it) until it returns `false`. Resolves with `true` at the end of the body, `false` when `sink` stopped;
-    /// rejects with the reader's error.
+    /// 64 KiB, for each 64 KiB piece of it) until it returns `false`; when it returns a
+    /// promise, reads on once that settles. Resolves with `true` at the end of the body,
+    /// `false` when `sink` stopped; rejects with the reader's error.
     pub(crate) fn pump(reader: &ReadableStreamDefaultReader, sink: &Function) -> Promise;
 
     /// The text of a thrown JavaScript value, for error messages.
