@@ -12,7 +12,8 @@ const CLOSED = 2;
 
 // A `for await` loop that falls this far behind (events it has not taken yet) pauses the
 // reading of the body until it has caught up to half of it: its backlog stays bounded,
-// and the server is slowed down by the network's own flow control.
+// and the server is slowed down by the network's own flow control. Only while no listener
+// takes the events too: listeners, as with the browser's class, never wait.
 const BACKLOG_EVENTS = 1024;
 const BACKLOG_CHARS = 1 << 20;
 
@@ -198,13 +199,24 @@ export class EventSource extends JsEventTarget {
     };
   }
 
+  // A listener never waits for a loop: reading paused for one goes on. (The next batch
+  // pauses it again if no listener takes its events.)
+  addEventListener(type, callback, options) {
+    super.addEventListener(type, callback, options);
+    this.#readOn();
+  }
+
   // Lets the engine read on once every loop has caught up (or there is none left).
   #checkDrained() {
-    const drain = this.#drain;
-    if (!drain) return;
+    if (!this.#drain) return;
     for (const sink of this.#sinks) if (!sink.caughtUp()) return;
+    this.#readOn();
+  }
+
+  #readOn() {
+    const drain = this.#drain;
     this.#drain = null;
-    drain.resolve();
+    drain?.resolve();
   }
 
   // An event handler attribute is an ordinary listener, added when first set.
@@ -221,6 +233,9 @@ export class EventSource extends JsEventTarget {
   }
 
   #engineHandlers() {
+    // Whether a listener took an event of the current batch: then no loop holds the
+    // reading back, since listeners are never kept waiting.
+    let listened = false;
     // Each item of a batch, in stream order (see batch.js).
     const visit = (kind, type, data, lastEventId) => {
       if (this.#readyState === CLOSED) return;
@@ -234,6 +249,7 @@ export class EventSource extends JsEventTarget {
       // inspector may log every event).
       const overridden = this.dispatchEvent !== ownDispatchEvent;
       const dispatched = overridden || hasListeners(this, type);
+      if (dispatched) listened = true;
       if (!dispatched && !this.#sinks.size) return;
       // [spec] "Initialize event's type attribute to "message", its data attribute
       // to data, its origin attribute to the serialization of the origin of the event
@@ -253,11 +269,13 @@ export class EventSource extends JsEventTarget {
         this.#readyState = OPEN;
         this.dispatchEvent(new Event('open'));
       },
-      // Returns whether a `for await` loop has fallen behind: then the engine asks
-      // `drained` for a promise, and reads no more of the body until it settles.
+      // Returns whether a `for await` loop, the only taker of the batch's events, has
+      // fallen behind: then the engine asks `drained` for a promise, and reads no more of
+      // the body until it settles.
       batch: (textPtr, textLength, ascii, layoutPtr, layoutLength, dataPtr, dataLength) => {
+        listened = false;
         visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, visit, dataPtr, dataLength);
-        if (this.#sinks.size === 0) return false;
+        if (this.#sinks.size === 0 || listened) return false;
         for (const sink of this.#sinks) if (sink.behind()) return true;
         return false;
       },

@@ -308,7 +308,7 @@ export class EventSource extends EventTarget {
    * Yields every message event, named or not, in order, across reconnects. Leaving the
    * loop closes the source; a fatal error is thrown as an {@link SseError}. A loop that
    * falls more than 1,024 events or 1 MiB of data behind pauses the reading of the body
-   * (listeners included) until it has caught up to half of that.
+   * until it has caught up to half of that, unless listeners take the events too.
    */
   [Symbol.asyncIterator](): AsyncIterator<MessageEvent<string>, undefined>;
 }

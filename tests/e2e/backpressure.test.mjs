@@ -139,3 +139,29 @@ test('listeners alone never pause the reading: the whole body is read', { timeou
   assert.equal((await state()).taken, COUNT);
   assert.equal(entry.sent, TOTAL);
 });
+
+test('a lagging loop never holds back listeners that take the same events', { timeout: 30_000 }, async () => {
+  const key = freshKey('loop-and-listener');
+  await startLoop(`/sse/flood?count=${COUNT}&size=${SIZE}&key=${key}`, {}, 10);
+  const [entry] = await live.server.waitForRequests(key, 1);
+  await until(async () => (await state()).taken === 10, 'the loop to stall', 5000);
+  // Added to the paused source, the listener hears every event from the next one read on.
+  await page.evaluate(() => {
+    globalThis.heard = { first: 0, last: 0, count: 0 };
+    globalThis.source.onmessage = (event) => {
+      const id = Number(event.lastEventId);
+      globalThis.heard.first ||= id;
+      globalThis.heard.last = id;
+      globalThis.heard.count += 1;
+    };
+  });
+  await until(async () => (await page.evaluate(() => globalThis.heard.last)) === COUNT, 'the listener to hear the last event', 20_000);
+  const heard = await page.evaluate(() => globalThis.heard);
+  assert.equal(heard.count, COUNT - heard.first + 1, 'no event missed');
+  assert.equal(entry.sent, TOTAL);
+  assert.equal((await state()).taken, 10, 'the loop is still waiting');
+  await page.evaluate(() => globalThis.release());
+  await until(async () => (await state()).done, 'the loop to take every event, queued meanwhile', 20_000);
+  const end = await state();
+  assert.deepEqual({ taken: end.taken, gaps: end.gaps, errors: end.errors }, { taken: COUNT, gaps: 0, errors: [] });
+});
