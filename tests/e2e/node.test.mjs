@@ -57,3 +57,33 @@ test('Node reports a 401 with the server\'s message and a failing exit code', as
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^error: .*401.*: Incorrect API key provided/m);
 });
+
+// CommonJS code (a `require` in a .cjs file, a CommonJS test runner in Node) loads the ES
+// module package through Node's own `require` of ES modules (Node 20.19+ and 22.12+), which
+// works because no module of the package awaits at its top level.
+test('CommonJS code can require the package and stream with it', async () => {
+  const script = `
+    const { createParser, fetchEventSource } = require('wasm-sse');
+    (async () => {
+      const parser = await createParser();
+      const items = parser.feed(new TextEncoder().encode('id: 7\\ndata: parsed\\n\\n'));
+      const messages = [];
+      await fetchEventSource(process.env.STREAM_URL, {
+        onmessage: (message) => messages.push(message.data),
+        onerror: (error) => { throw error; },
+      });
+      console.log(JSON.stringify({ items, messages }));
+    })().catch((error) => { console.error(error); process.exit(1); });`;
+  const result = await new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', script], { cwd: DIR, env: { ...process.env, STREAM_URL: `${server.url}/sse/end?count=3` } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const { items, messages } = JSON.parse(result.stdout);
+  assert.deepEqual(items, [{ kind: 'event', type: 'message', data: 'parsed', lastEventId: '7' }]);
+  assert.deepEqual(messages, ['event 1', 'event 2', 'event 3']);
+});
