@@ -60,15 +60,20 @@ async fn all_closed(key: &str) -> bool {
     false
 }
 
-/// The next message's data, skipping `Open`; panics on an error or the end.
-async fn next_data(stream: &mut EventStream) -> String {
+/// The next message, skipping `Open`; panics on an error or the end.
+async fn next_message(stream: &mut EventStream) -> wasm_sse::parser::Event {
     loop {
         match stream.next().await {
             Some(Ok(Event::Open)) => continue,
-            Some(Ok(Event::Message(m))) => return m.data,
+            Some(Ok(Event::Message(m))) => return m,
             other => panic!("expected a message, got {other:?}"),
         }
     }
+}
+
+/// The next message's data.
+async fn next_data(stream: &mut EventStream) -> String {
+    next_message(stream).await.data
 }
 
 #[wasm_bindgen_test]
@@ -299,15 +304,9 @@ async fn a_non_latin1_last_event_id_is_sent_as_utf8() {
     assert_eq!(log(&key).await[0]["lastEventId"], "é✓😀");
 }
 
-/// The next message's last event ID as a number; panics on anything else.
+/// The next message's last event ID as a number.
 async fn next_id(stream: &mut EventStream) -> u64 {
-    loop {
-        match stream.next().await {
-            Some(Ok(Event::Open)) => continue,
-            Some(Ok(Event::Message(m))) => return m.last_event_id.parse().unwrap(),
-            other => panic!("expected a message, got {other:?}"),
-        }
-    }
+    next_message(stream).await.last_event_id.parse().unwrap()
 }
 
 #[wasm_bindgen_test]
