@@ -424,6 +424,28 @@ function panic(ctx) {
 }
 
 /**
+ * Writes what `next()` returns until it returns null, as fast as the client reads (waiting
+ * only when the socket's buffer is full), then calls `then`. The request's log entry, if
+ * any, keeps `sent` (the bytes handed to the socket so far) and `finished`.
+ */
+function pour(ctx, stream, next, then) {
+  const { res } = ctx;
+  const progress = ctx.entry ?? {};
+  progress.sent = 0;
+  progress.finished = false;
+  const more = () => {
+    for (let piece = next(); piece !== null; piece = next()) {
+      if (res.destroyed) return;
+      progress.sent += Buffer.byteLength(piece);
+      if (!stream.write(piece)) return res.once('drain', more);
+    }
+    progress.finished = true;
+    then();
+  };
+  more();
+}
+
+/**
  * `/sse/huge?mib=64&shape=lines|line`: one event of `mib` MiB of data, as 1 KiB `data:` lines
  * or as one single `data:` line, written as fast as the client reads, then `data: after`.
  * The log entry (with `?key=`) keeps `sent`, the bytes handed to the socket so far, and
@@ -431,26 +453,18 @@ function panic(ctx) {
  * limit leaves both far below.
  */
 function huge(ctx) {
-  const { res, params } = ctx;
+  const { params } = ctx;
   const total = Math.min(intParam(params, 'mib', 64), 256) * (1 << 20);
   const oneLine = params.get('shape') === 'line';
   const piece = oneLine ? Buffer.alloc(64 << 10, 'x') : Buffer.from(`data: ${'x'.repeat(1017)}\n`.repeat(64)); // 64 KiB
-  const progress = ctx.entry ?? {};
-  progress.sent = 0;
-  progress.finished = false;
   const stream = openStream(ctx);
   if (oneLine) stream.write('data: ');
-  const next = () => {
-    while (progress.sent < total) {
-      if (res.destroyed) return;
-      progress.sent += piece.length;
-      if (!stream.write(piece)) return res.once('drain', next);
-    }
-    progress.finished = true;
+  let sent = 0;
+  const next = () => (sent < total ? ((sent += piece.length), piece) : null);
+  pour(ctx, stream, next, () => {
     stream.write(oneLine ? '\n\ndata: after\n\n' : '\ndata: after\n\n');
-    return stream.end();
-  };
-  next();
+    stream.end();
+  });
 }
 
 /**
@@ -461,26 +475,13 @@ function huge(ctx) {
  * total until the consumer catches up.
  */
 function flood(ctx) {
-  const { res, params } = ctx;
+  const { params } = ctx;
   const count = Math.min(intParam(params, 'count', 40_000), 1_000_000);
   const data = 'x'.repeat(Math.min(intParam(params, 'size', 1000), 1 << 20));
-  const progress = ctx.entry ?? {};
-  progress.sent = 0;
-  progress.finished = false;
   const stream = openStream(ctx);
   let id = 0;
-  const next = () => {
-    while (id < count) {
-      if (res.destroyed) return;
-      id += 1;
-      const event = `id: ${id}\ndata: ${data}\n\n`;
-      progress.sent += Buffer.byteLength(event);
-      if (!stream.write(event)) return res.once('drain', next);
-    }
-    progress.finished = true;
-    return stream.keepAlive();
-  };
-  next();
+  const next = () => (id < count ? `id: ${++id}\ndata: ${data}\n\n` : null);
+  pour(ctx, stream, next, () => stream.keepAlive());
 }
 
 export const ROUTES = {
