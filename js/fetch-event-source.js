@@ -65,19 +65,38 @@ export function fetchEventSource(input, init = {}) {
     let lastEventId = '';
     let controller = null; // the running engine's
     let retryTimer;
-    let thrown; // what the user's callback threw, for onerror and the rejection
+    // The running engine's record of what the user's callbacks threw, for onerror and the
+    // rejection. One per engine, so that a callback of an engine already stopped (an
+    // `onopen` still pending when the page was hidden) cannot speak for the next one.
+    let current = null;
 
-    // An async version of `f` that records what it throws or rejects with in `thrown`,
-    // so onerror receives the caller's own error rather than the engine's report of it.
+    // What a callback throws, kept so that onerror receives the caller's own error rather
+    // than the engine's report of it (`undefined` included: a flag says it was thrown).
+    function remember(caught, error) {
+      caught.threw = true;
+      caught.error = error;
+    }
+
+    // An async version of `f` that remembers what it throws or rejects with, for the
+    // engine that called it.
     function remembering(f) {
       return async (...args) => {
+        const caught = current;
         try {
           return await f(...args);
         } catch (error) {
-          thrown = error;
+          if (caught) remember(caught, error);
           throw error;
         }
       };
+    }
+
+    // What the callbacks of `caught`'s engine threw, or else the engine's own error.
+    function take(caught, info) {
+      const error = caught.threw ? caught.error : new SseError(info);
+      caught.threw = false;
+      caught.error = undefined;
+      return error;
     }
     let finished = false;
 
@@ -134,12 +153,17 @@ export function fetchEventSource(input, init = {}) {
       if (finished) return;
       const own = new AbortController();
       controller = own;
+      const caught = { threw: false, error: undefined };
+      current = caught;
       let pendingRetry;
       // The delay onerror chose for an error the engine does not retry itself (an
       // invalid request, a failing headers function): onerror decides, so retry here.
       let retryAfterStop;
       // Each item of a batch, in stream order (see batch.js).
       const visit = (kind, a, b, c) => {
+        // Aborted from a callback (onmessage aborting the signal on `[DONE]`): the
+        // rest of the chunk is not delivered.
+        if (own.signal.aborted) return;
         if (kind === 'retry') {
           retryInterval = a;
           pendingRetry = a;
@@ -148,20 +172,24 @@ export function fetchEventSource(input, init = {}) {
           lastEventId = a;
         } else if (kind === 'event') {
           lastEventId = c;
-          const message = { id: c, event: a ?? '', data: b };
-          if (pendingRetry !== undefined) message.retry = pendingRetry;
+          // 2.0.1's message: these four keys, `retry` undefined unless the event set it.
+          const message = { data: b, event: a ?? '', id: c, retry: pendingRetry };
           pendingRetry = undefined;
           try {
             onmessage?.(message);
           } catch (error) {
-            thrown = error;
-            throw error;
+            // 2.0.1 stops reading, lets onerror decide, and resumes after this event
+            // (its ID is the Last-Event-ID). The engine has parsed past it, so this
+            // connection stops here and a new one starts from this event's ID: the
+            // rest of the chunk comes again rather than being lost.
+            retryLater(error);
           }
         }
       };
       const handlers = {
         connecting: () => {
-          thrown = undefined;
+          caught.threw = false;
+          caught.error = undefined;
         },
         check: remembering(onopen),
         open: () => {},
@@ -169,14 +197,13 @@ export function fetchEventSource(input, init = {}) {
           visitBatch(textPtr, textLength, ascii, layoutPtr, layoutLength, visit, dataPtr, dataLength),
         failed: (info, delay) => {
           if (own.signal.aborted) return undefined;
-          const error = thrown ?? new SseError(info);
-          thrown = undefined;
+          const error = take(caught, info);
           try {
             const interval = retryDelay(error);
             if (delay === undefined) retryAfterStop = interval;
             return interval;
           } catch (innerError) {
-            thrown = innerError;
+            remember(caught, innerError);
             throw innerError;
           }
         },
@@ -197,7 +224,7 @@ export function fetchEventSource(input, init = {}) {
           // retry starts a new engine on the fresh instance.
           if (info.reason === 'engine_failed') return retryLater(new SseError(info));
           if (retryAfterStop !== undefined) return reconnectAfter(retryAfterStop);
-          failWith(thrown ?? new SseError(info));
+          failWith(take(caught, info));
         },
       };
       startEngine(

@@ -182,6 +182,7 @@ function echo(ctx) {
  * `/sse/resume?total=N&dropAfter=K&retry=MS&interval=MS`: numbered events from
  * Last-Event-ID + 1; after K events the connection is cut (not ended) so the client must
  * reconnect and resume. Event N ends the stream cleanly; a client already past N gets 204.
+ * With `burst=1`, the events up to N go out in one write (one network chunk), then the end.
  */
 function resume(ctx) {
   const { req, res, params } = ctx;
@@ -198,6 +199,12 @@ function resume(ctx) {
   let sent = 0;
   const stream = openStream(ctx);
   stream.write(`retry: ${retry}\n\n`);
+  if (params.get('burst') === '1') {
+    let events = '';
+    for (; n <= total; n++) events += `id: ${n}\ndata: ${n}\n\n`;
+    stream.write(events);
+    return stream.end();
+  }
   const next = () => {
     const id = n++;
     sent += 1;

@@ -61,7 +61,9 @@ function installHelpers() {
       ...given,
       signal: init.signal ? AbortSignal.any([init.signal, guard.signal]) : guard.signal,
       onmessage: (msg) => {
-        push({ type: 'message', ...msg });
+        // `retry` is listed only when an event set it, which keeps the expectations short.
+        const { retry, ...fields } = msg;
+        push({ type: 'message', ...fields, ...(retry !== undefined && { retry }) });
         return init.onmessage?.(msg);
       },
       onclose: () => {
@@ -130,17 +132,21 @@ function installHelpers() {
 describe('requests', () => {
   test('POST with headers and a body: onopen, one message, onclose, resolve; no reconnect at the end', async () => {
     const key = freshKey('post');
-    const calls = await page.evaluate(async (url) => {
+    const { calls, keys } = await page.evaluate(async (url) => {
+      let keys;
       const r = await run(url, {
         method: 'POST',
         headers: { Authorization: 'Bearer x', 'Content-Type': 'application/json' },
         body: JSON.stringify({ q: 1 }),
         onopen: async () => {},
+        onmessage: (msg) => {
+          keys = Object.entries(msg).map(([k, v]) => `${k}:${typeof v}`);
+        },
         onerror: (e) => {
           throw e;
         },
       });
-      return r.settled;
+      return { calls: await r.settled, keys };
     }, `/sse/echo?key=${key}&end=1`);
     assert.deepEqual(
       calls.map((c) => c.type),
@@ -149,8 +155,10 @@ describe('requests', () => {
     );
     assert.deepEqual(calls[0], { type: 'open', isResponse: true, status: 200 });
     const { data, ...message } = calls[1];
-    // No `retry` key: the stream sent no retry field.
     assert.deepEqual(message, { type: 'message', id: '', event: 'request' });
+    // 2.0.1's message object: these keys in this order, `retry` undefined when the stream
+    // sent no retry field.
+    assert.deepEqual(keys, ['data:string', 'event:string', 'id:string', 'retry:undefined']);
     const seen = JSON.parse(data);
     assert.equal(seen.method, 'POST');
     assert.equal(seen.body, '{"q":1}');
@@ -599,6 +607,32 @@ describe('errors and retries', () => {
     assert.ok(gap >= 45 && gap < 1000, `gap of ${gap} ms, expected about 50`);
   });
 
+  test('onmessage throwing mid-chunk: the reconnect resumes after that event, so the rest of the chunk comes again', async () => {
+    const key = freshKey('throw-mid-chunk');
+    const calls = await page.evaluate(async (url) => {
+      let thrown = false;
+      const r = await run(url, {
+        onmessage: (msg) => {
+          if (msg.id === '2' && !thrown) {
+            thrown = true;
+            throw new Error('once');
+          }
+        },
+        onerror: () => 20,
+      });
+      return r.settled;
+    }, `/sse/resume?total=5&burst=1&key=${key}`);
+    // Events 1 to 5 came in one chunk; 3 to 5 were parsed but not delivered when 2 threw.
+    assert.deepEqual(
+      calls.map((c) => (c.type === 'message' ? c.data : c.type)),
+      ['1', '2', 'error', '3', '4', '5', 'close', 'resolved'],
+    );
+    assert.deepEqual(
+      server.log(key).map((e) => e.lastEventId),
+      [null, '2'],
+    );
+  });
+
   test('onclose throwing reconnects through onerror', async () => {
     const key = freshKey('onclose-throws');
     const calls = await page.evaluate(async (url) => {
@@ -667,6 +701,24 @@ describe('aborting', () => {
     await sleep(300);
     assert.deepEqual(server.log(key), []);
   });
+
+  test('aborting the signal in onmessage: no onmessage after it, not even from the same chunk', async () => {
+    const key = freshKey('abort-in-onmessage');
+    const calls = await page.evaluate(async (url) => {
+      const controller = new AbortController();
+      const r = await run(url, {
+        signal: controller.signal,
+        onmessage: (msg) => {
+          if (msg.id === '2') controller.abort();
+        },
+      });
+      return r.settled;
+    }, `/sse/resume?total=5&burst=1&key=${key}`);
+    assert.deepEqual(
+      calls.map((c) => (c.type === 'message' ? c.data : c.type)),
+      ['1', '2', 'resolved'],
+    );
+  });
 });
 
 describe('page visibility', () => {
@@ -705,6 +757,39 @@ describe('page visibility', () => {
       assert.deepEqual(resumed[whileHidden.length], { type: 'message', id: '1', event: '', data: 'tick 1' });
       assert.deepEqual(resumed.at(-1), { type: 'resolved' });
       assert.equal(server.log(key).length, 2);
+    } finally {
+      await page.evaluate(() => restoreVisibility());
+    }
+  });
+
+  test("an onopen of a connection closed for the hidden page that fails late is not the next connection's error", async () => {
+    const key = freshKey('stale-onopen');
+    try {
+      const calls = await page.evaluate(async (url) => {
+        const controller = new AbortController();
+        let opens = 0;
+        const r = await run(url, {
+          signal: controller.signal,
+          onopen: async () => {
+            if (++opens === 1) {
+              await sleep(300);
+              throw new Error('stale');
+            }
+          },
+          onerror: () => 5000,
+        });
+        await sleep(50);
+        setHidden(true);
+        setHidden(false);
+        // The second connection is cut after three events, after the stale rejection.
+        await r.until((calls) => calls.some((c) => c.type === 'error'), 'the second connection to fail', 3000);
+        controller.abort();
+        return r.settled;
+      }, `/sse/resume?total=50&dropAfter=3&interval=150&key=${key}`);
+      const errors = calls.filter((c) => c.type === 'error');
+      assert.equal(errors.length, 1, JSON.stringify(calls));
+      // The cut connection's own error, not the closed one's 'stale'.
+      assert.equal(errors[0].name, 'SseError', `onerror got ${JSON.stringify(errors[0])}`);
     } finally {
       await page.evaluate(() => restoreVisibility());
     }
