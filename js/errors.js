@@ -2,7 +2,7 @@
 
 /** An event source failure; see index.d.ts for the reasons. */
 export class SseError extends Error {
-  constructor(info) {
+  constructor(info = {}) {
     super(info.message);
     this.name = 'SseError';
     /** Machine-readable: 'network', 'status', 'content_type', 'no_content', … */

@@ -19,14 +19,14 @@ const BACKLOG_CHARS = 1 << 20;
 
 /** The `error` event: why the connection failed, and whether and when it will retry. */
 export class SseErrorEvent extends Event {
-  constructor(error, { willRetry, retryIn, attempt }) {
+  constructor(error, { willRetry = false, retryIn, attempt } = {}) {
     super('error');
     /** The failure. */
     this.error = error;
     /** The HTTP status, if a response arrived (as the `eventsource` package's `code`). */
-    this.code = error.status;
-    this.message = error.message;
-    this.reason = error.reason;
+    this.code = error?.status;
+    this.message = error?.message ?? '';
+    this.reason = error?.reason;
     /** Whether the client reconnects after this error. */
     this.willRetry = willRetry;
     /** Milliseconds until the reconnect, when it will retry (while the browser reports no network, it also waits for the network to come back). */
@@ -44,13 +44,22 @@ export class EventSource extends JsEventTarget {
   #origin;
   #closeReason = null;
   #handlers = { open: null, message: null, error: null };
+  // The listener each set handler attribute has in the list (HTML's "event handler":
+  // added when the attribute becomes non-null, removed when it becomes null).
+  #handlerListeners = { open: null, message: null, error: null };
+  // The error that stopped the source, for a loop started after it.
+  #failure = null;
   #sinks = new Set();
   // While the engine waits for the loops to catch up: the promise it waits on.
   #drain = null;
   #observers;
 
-  constructor(url, init = {}) {
+  constructor(url, init) {
     super();
+    // As Web IDL converts the arguments: a URL is required, a missing or null init is
+    // the default one.
+    if (arguments.length === 0) throw new TypeError("Failed to construct 'EventSource': 1 argument required, but only 0 present.");
+    init ??= {};
     // [spec] "Let urlRecord be the result of encoding-parsing a URL given url, relative
     // to settings. If urlRecord is failure, then throw a "SyntaxError" DOMException."
     try {
@@ -59,7 +68,11 @@ export class EventSource extends JsEventTarget {
       throw new DOMException(`wasm-sse: invalid URL: ${url}`, 'SyntaxError');
     }
     this.#origin = new URL(this.#url).origin;
-    this.#withCredentials = Boolean(init.withCredentials);
+    // [spec] "If eventSourceInitDict's withCredentials is true, set corsAttributeState to
+    // Use Credentials and set ev's withCredentials attribute to true": the attribute says
+    // whether credentials go with the request, so it reflects `credentials` too.
+    const credentials = init.credentials ?? (init.withCredentials ? 'include' : 'same-origin');
+    this.#withCredentials = credentials === 'include';
     this.#observers = { comment: init.onComment, retry: init.onRetry };
     const { signal } = init;
     if (signal) {
@@ -74,7 +87,7 @@ export class EventSource extends JsEventTarget {
       method: init.method ?? (hasBody ? 'POST' : 'GET'),
       headers: init.headers,
       ...bodyOptions(init),
-      credentials: init.credentials ?? (this.#withCredentials ? 'include' : 'same-origin'),
+      credentials,
       fetch: init.fetch,
       lastEventId: init.lastEventId,
       retry: retryOptions(init.retry),
@@ -130,63 +143,113 @@ export class EventSource extends JsEventTarget {
     this.#setHandler('error', f);
   }
 
-  /** Yields every message event (named or not) in order; leaving the loop closes the source. */
+  /**
+   * Yields every message event (named or not) in order; leaving the loop closes the
+   * source. Like an async generator's, the iteration starts at the first `next()`, and
+   * calls made before earlier ones settle wait their turn. After `close()` or an abort it
+   * ends at once; after a failure it first yields the events that came before it, then
+   * throws the error.
+   */
   [Symbol.asyncIterator]() {
     const queue = [];
     let head = 0; // queue[head] is the next event to yield
     let chars = 0; // the data waiting in the queue, in UTF-16 units
-    let wake = null;
-    let failure = null;
+    const waiting = []; // the pending next() calls, oldest first: [resolve, reject]
+    let started = false;
     let ended = false;
+    let failure = null;
+    const drop = () => {
+      queue.length = 0;
+      head = 0;
+      chars = 0;
+    };
+    // The next result, or undefined while there is none yet; throws the failure once.
+    const pull = () => {
+      if (head < queue.length) {
+        const value = queue[head];
+        queue[head++] = undefined;
+        chars -= value.data.length;
+        // Drop the consumed part once it is half the array: shift() per event
+        // would copy the whole backlog each time.
+        if (head > 1024 && head * 2 > queue.length) {
+          queue.splice(0, head);
+          head = 0;
+        }
+        if (this.#drain) this.#checkDrained();
+        return { value, done: false };
+      }
+      if (!ended) return undefined;
+      leave();
+      if (failure) {
+        const error = failure;
+        failure = null;
+        throw error;
+      }
+      return { value: undefined, done: true };
+    };
+    // Settles the waiting next() calls that can be settled, in order.
+    const serve = () => {
+      while (waiting.length) {
+        let result;
+        try {
+          result = pull();
+        } catch (error) {
+          waiting.shift()[1](error);
+          continue;
+        }
+        if (!result) return;
+        waiting.shift()[0](result);
+      }
+    };
     const sink = {
       push: (event) => {
         queue.push(event);
         chars += event.data.length;
-        wake?.();
+        if (waiting.length) serve();
       },
+      // A failure ends the loop after the events before it; a close or an abort at once.
       end: (error) => {
         ended = true;
         failure = error;
-        wake?.();
+        if (!error) drop();
+        serve();
       },
       behind: () => queue.length - head > BACKLOG_EVENTS || chars > BACKLOG_CHARS,
       caughtUp: () => queue.length - head <= BACKLOG_EVENTS / 2 && chars <= BACKLOG_CHARS / 2,
     };
-    if (this.#readyState === CLOSED) sink.end(null);
-    else this.#sinks.add(sink);
+    // Joins the source's takers at the first next(), as a generator's body starts then:
+    // an iterator made and never used holds no events, and no reading back.
+    const start = () => {
+      started = true;
+      if (this.#readyState === CLOSED) sink.end(this.#failure);
+      else this.#sinks.add(sink);
+    };
     const leave = () => {
       this.#sinks.delete(sink);
       this.#checkDrained();
     };
     const finish = () => {
+      started = true;
+      ended = true;
+      failure = null;
+      drop();
       leave();
       this.close();
+      serve();
       return { value: undefined, done: true };
     };
     return {
-      next: async () => {
-        for (;;) {
-          if (head < queue.length) {
-            const value = queue[head];
-            queue[head++] = undefined;
-            chars -= value.data.length;
-            // Drop the consumed part once it is half the array: shift() per event
-            // would copy the whole backlog each time.
-            if (head > 1024 && head * 2 > queue.length) {
-              queue.splice(0, head);
-              head = 0;
-            }
-            if (this.#drain) this.#checkDrained();
-            return { value, done: false };
+      next: () => {
+        if (!started) start();
+        if (!waiting.length) {
+          try {
+            const result = pull();
+            if (result) return Promise.resolve(result);
+          } catch (error) {
+            return Promise.reject(error);
           }
-          if (ended) {
-            leave();
-            if (failure) throw failure;
-            return { value: undefined, done: true };
-          }
-          await new Promise((resolve) => (wake = resolve));
-          wake = null;
         }
+        return new Promise((resolve, reject) => waiting.push([resolve, reject]));
       },
       return: async () => finish(),
       throw: async (error) => {
@@ -219,16 +282,26 @@ export class EventSource extends JsEventTarget {
     drain?.resolve();
   }
 
-  // An event handler attribute is an ordinary listener, added when first set.
+  // [HTML, event handlers] An event handler attribute is an ordinary listener: set to a
+  // value, it is added at the end of the list unless it is there already (a new value
+  // keeps its place); set to null, it is removed. Its value is an `EventHandler`, a
+  // callback function: an object is kept ([LegacyTreatNonObjectAsNull]) but never called,
+  // not even its `handleEvent`.
   #setHandler(type, f) {
-    const first = this.#handlers[type] === null;
-    this.#handlers[type] = typeof f === 'function' || (f && typeof f === 'object') ? f : null;
-    if (first && this.#handlers[type]) {
-      this.addEventListener(type, (event) => {
+    const value = typeof f === 'function' || (f && typeof f === 'object') ? f : null;
+    this.#handlers[type] = value;
+    const listener = this.#handlerListeners[type];
+    if (value && !listener) {
+      const added = (event) => {
         const handler = this.#handlers[type];
         if (typeof handler === 'function') return handler.call(this, event);
-        return handler?.handleEvent?.(event);
-      });
+        return undefined;
+      };
+      this.#handlerListeners[type] = added;
+      this.addEventListener(type, added);
+    } else if (!value && listener) {
+      this.#handlerListeners[type] = null;
+      this.removeEventListener(type, listener);
     }
   }
 
@@ -311,14 +384,15 @@ export class EventSource extends JsEventTarget {
   }
 
   // Stops for good. Closed by the caller or the signal (no `error`): no error event, as
-  // with the browser's close(); an abort ends async iterations without throwing.
+  // with the browser's close(), and async iterations end at once without throwing.
   #stop(reason, error = null) {
     if (this.#readyState === CLOSED) return;
     this.#readyState = CLOSED;
     this.#closeReason = reason;
+    this.#failure = error;
     this.#controller.abort();
     if (error) this.dispatchEvent(new SseErrorEvent(error, { willRetry: false }));
-    for (const sink of this.#sinks) sink.end(reason === 'aborted' ? null : error);
+    for (const sink of this.#sinks) sink.end(error);
     this.#sinks.clear();
     this.#checkDrained();
   }

@@ -140,8 +140,22 @@ export type SseErrorReason =
    */
   | 'engine_failed';
 
+/** The fields of an {@link SseError}, as the client fills them in. */
+export interface SseErrorInit {
+  reason: SseErrorReason;
+  message: string;
+  status?: number;
+  contentType?: string;
+  body?: string;
+  retryable?: boolean;
+  attempts?: number;
+  limit?: number;
+}
+
 /** Why a connection failed or an event source stopped. */
 export class SseError extends Error {
+  /** The client makes these; an app may too, to test its error handling. */
+  constructor(info: SseErrorInit);
   name: 'SseError';
   readonly reason: SseErrorReason;
   /** The HTTP status, when a response arrived. */
@@ -160,6 +174,8 @@ export class SseError extends Error {
 
 /** The `error` event of {@link EventSource}: what went wrong, and what happens next. */
 export class SseErrorEvent extends Event {
+  /** The source dispatches these; an app may make one to test its `error` handling. */
+  constructor(error: SseError, init?: { willRetry?: boolean; retryIn?: number; attempt?: number });
   readonly type: 'error';
   readonly error: SseError;
   /** The HTTP status, if a response arrived (as the `eventsource` package's `code`). */
@@ -277,6 +293,7 @@ export class EventSource extends EventTarget {
   readonly CLOSED: 2;
   /** The absolute URL. */
   readonly url: string;
+  /** Whether credentials go with the request: `withCredentials`, or `credentials: 'include'`. */
   readonly withCredentials: boolean;
   /** CONNECTING (0), OPEN (1) or CLOSED (2). */
   readonly readyState: number;
@@ -286,8 +303,13 @@ export class EventSource extends EventTarget {
   onopen: EventHandler<Event>;
   /** Fired for events without an `event:` field (type `message`) only; use `addEventListener` for named events. */
   onmessage: EventHandler<MessageEvent>;
-  /** Fired when a connection fails: `willRetry` says whether it reconnects. */
-  onerror: EventHandler<Event>;
+  /**
+   * Fired when a connection fails: `willRetry` says whether it reconnects. Set, it takes
+   * the {@link SseErrorEvent}; read, it is typed as the browser's, so that an instance
+   * stays assignable to the browser's `EventSource` type.
+   */
+  get onerror(): EventHandler<Event>;
+  set onerror(handler: EventHandler<SseErrorEvent>);
   /** Aborts the request and any pending reconnect; no further events. */
   close(): void;
   addEventListener<K extends keyof EventSourceEventMap>(
@@ -306,7 +328,9 @@ export class EventSource extends EventTarget {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
   /**
    * Yields every message event, named or not, in order, across reconnects. Leaving the
-   * loop closes the source; a fatal error is thrown as an {@link SseError}. A loop that
+   * loop closes the source. `close()` or the signal ends the loop at once; a fatal error
+   * is thrown as an {@link SseError} after the events before it, also to a loop started
+   * after it. Like an async generator's, the iteration starts at the first `next()`. A loop that
    * falls more than 1,024 events or 1 MiB of data behind pauses the reading of the body
    * until it has caught up to half of that, unless listeners take the events too.
    */

@@ -1104,3 +1104,177 @@ describe('async iteration', () => {
     assert.equal(server.log(key).length, 1);
   });
 });
+
+describe('async iteration, as an async generator would', () => {
+  test('close() from inside the loop ends it at once: the events queued meanwhile are not yielded', async () => {
+    const key = freshKey('iterate-close-backlog');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/forever?interval=5&key=${key}`);
+      let afterClose = 0;
+      let closed = false;
+      for await (const ev of source) {
+        void ev;
+        if (closed) afterClose++;
+        else {
+          await sleep(300); // a slow consumer: events queue up meanwhile
+          source.close();
+          closed = true;
+        }
+      }
+      return { afterClose, readyState: source.readyState };
+    }, key);
+    assert.deepEqual(seen, { afterClose: 0, readyState: 2 });
+  });
+
+  test('a loop started after a fatal error throws it, as one started before does', async () => {
+    const key = freshKey('iterate-after-500');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/status?code=500&key=${key}`);
+      await new Promise((resolve) => source.addEventListener('error', resolve));
+      try {
+        for await (const ev of source) void ev;
+        return { threw: false };
+      } catch (error) {
+        return { threw: true, name: error.name, reason: error.reason, status: error.status };
+      }
+    }, key);
+    assert.deepEqual(seen, { threw: true, name: 'SseError', reason: 'status', status: 500 });
+  });
+
+  test('next() calls made before earlier ones settle get the events in order; after return() it is done', async () => {
+    const key = freshKey('iterate-next');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/named?key=${key}`);
+      const it = source[Symbol.asyncIterator]();
+      const pair = await Promise.race([
+        Promise.all([it.next(), it.next()]).then((results) => results.map((r) => r.value.data)),
+        sleep(3000).then(() => 'timed out'),
+      ]);
+      await sleep(100); // more events queue up
+      const returned = await it.return();
+      const next = await it.next();
+      return { pair, returned, next: { done: next.done, value: next.value }, readyState: source.readyState };
+    }, key);
+    assert.deepEqual(seen, {
+      pair: ['unnamed one', 'named ping'],
+      returned: { value: undefined, done: true },
+      next: { done: true, value: undefined },
+      readyState: 2,
+    });
+  });
+
+  test('an iterator made and never used holds back no loop: it takes events only from its first next()', async () => {
+    const key = freshKey('iterate-unused');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/flood?count=3000&size=10&key=${key}`);
+      const unused = source[Symbol.asyncIterator]();
+      let got = 0;
+      const loop = (async () => {
+        for await (const ev of source) {
+          void ev;
+          if (++got === 3000) break;
+        }
+      })();
+      await Promise.race([loop, sleep(5000)]);
+      return { got, unused: typeof unused.next };
+    }, key);
+    assert.deepEqual(seen, { got: 3000, unused: 'function' });
+  });
+});
+
+describe("as the browser's EventSource, side by side in one page", () => {
+  // Runs `scenario(EventSourceClass, key)` with the browser's class and with this one.
+  async function both(scenario, key) {
+    return page.evaluate(
+      async ({ source, key }) => {
+        const { EventSource } = await import('/pkg/index.js');
+        const scenario = eval(`(${source})`);
+        return { browser: await scenario(globalThis.EventSource, `${key}-browser`), ours: await scenario(EventSource, `${key}-ours`) };
+      },
+      { source: scenario.toString(), key },
+    );
+  }
+
+  test('a handler attribute set, set to null and set again is one listener, moved to the end', async () => {
+    const seen = await both(async (ES, key) => {
+      const source = new ES(`/sse/named?key=${key}`);
+      const calls = [];
+      source.onmessage = () => calls.push('first');
+      source.addEventListener('message', (e) => calls.push(`listener ${e.data}`));
+      source.onmessage = null;
+      source.onmessage = (e) => calls.push(`handler ${e.data}`);
+      let errors = 0;
+      source.onerror = () => {};
+      source.onerror = null;
+      source.onerror = () => errors++;
+      await sleep(400);
+      source.close();
+      return { calls, errors, onmessageIsNull: (source.onmessage = null) === null && source.onmessage === null };
+    }, freshKey('handler-reset'));
+    assert.deepEqual(seen.ours, seen.browser);
+    assert.equal(seen.ours.calls[0], 'listener unnamed one');
+  });
+
+  test('an object with handleEvent as a handler attribute is kept but not called', async () => {
+    const seen = await both(async (ES, key) => {
+      const source = new ES(`/sse/named?key=${key}`);
+      const calls = [];
+      const handler = { handleEvent: (e) => calls.push(e.data) };
+      source.onmessage = handler;
+      await sleep(300);
+      source.close();
+      return { calls, kept: source.onmessage === handler };
+    }, freshKey('handle-event-attribute'));
+    assert.deepEqual(seen.ours, seen.browser);
+    assert.deepEqual(seen.ours, { calls: [], kept: true });
+  });
+
+  test('the arguments as Web IDL converts them: no URL throws a TypeError, a null init is the default', async () => {
+    const seen = await both(async (ES, key) => {
+      const attempt = (make) => {
+        try {
+          const source = make();
+          source.close();
+          return `made, withCredentials ${source.withCredentials}`;
+        } catch (error) {
+          return error.name;
+        }
+      };
+      return [attempt(() => new ES()), attempt(() => new ES(`/sse/named?key=${key}`, null)), attempt(() => new ES(`/sse/named?key=${key}`, undefined))];
+    }, freshKey('arguments'));
+    assert.deepEqual(seen.ours, seen.browser);
+    assert.deepEqual(seen.ours, ['TypeError', 'made, withCredentials false', 'made, withCredentials false']);
+  });
+
+  test('events and readyState across a drop, a resume and a final 204', async () => {
+    const seen = await both(async (ES, key) => {
+      const source = new ES(`/sse/resume?total=3&dropAfter=2&retry=100&interval=20&key=${key}`);
+      const log = [];
+      source.onopen = () => log.push(`open ${source.readyState}`);
+      source.onmessage = (e) => log.push(`message ${e.data} ${e.lastEventId} ${source.readyState}`);
+      source.onerror = () => log.push(`error ${source.readyState}`);
+      await sleep(1500);
+      source.close();
+      return log;
+    }, freshKey('sequence'));
+    assert.deepEqual(seen.ours, seen.browser);
+    assert.deepEqual(seen.ours.at(-1), 'error 2');
+  });
+});
+
+test('withCredentials says whether credentials go with the request, credentials: include too', async () => {
+  const seen = await page.evaluate(async () => {
+    const { EventSource } = await import('/pkg/index.js');
+    const made = [{}, { withCredentials: true }, { credentials: 'include' }, { withCredentials: true, credentials: 'omit' }].map((init) => {
+      const source = new EventSource('/sse/named', init);
+      source.close();
+      return source.withCredentials;
+    });
+    return made;
+  });
+  assert.deepEqual(seen, [false, true, true, false]);
+});

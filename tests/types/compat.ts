@@ -5,7 +5,8 @@ import {
   fetchEventSource,
   type EventSourceMessage,
   type FetchEventSourceInit,
-  type SseErrorEvent,
+  SseError,
+  SseErrorEvent,
 } from '../../pkg/index.js';
 
 // The class stands where the browser's EventSource is expected.
@@ -30,6 +31,14 @@ source.addEventListener('error', (event: SseErrorEvent) => {
   return [when, status, event.reason];
 });
 source.addEventListener('token', (event) => event.data);
+// onerror's event is the SseErrorEvent, as the README's examples use it.
+source.onerror = (event) => [event.reason, event.code, event.willRetry, event.retryIn, event.message];
+source.onerror = null;
+const made: SseErrorEvent = new SseErrorEvent(new SseError({ reason: 'network', message: 'offline' }), { willRetry: true, retryIn: 5 });
+// @ts-expect-error an SseErrorEvent is made from an SseError, not a type
+new SseErrorEvent('error');
+// @ts-expect-error an SseError is made from its fields
+new SseError('boom');
 const state: 0 | 1 | 2 = source.CLOSED;
 // @ts-expect-error retry takes a number or a policy object
 new EventSource('/x', { retry: 'soon' });
@@ -66,4 +75,4 @@ const done: Promise<void> = fetchEventSource('/api', init);
 // @ts-expect-error onerror returns a delay, not a string
 fetchEventSource('/api', { onerror: () => 'later' });
 
-export { done, iterate, state };
+export { done, iterate, made, state };
