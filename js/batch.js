@@ -9,6 +9,7 @@ const LAST_EVENT_ID = 3;
 const EVENT_WITH_OWN_DATA = 4;
 const MESSAGES = 5;
 const NO_TYPE = 0xffffffff;
+const SAME_ID = 0xffffffff;
 
 // `ignoreBOM`: a batch's text may start with U+FEFF as data (a BOM past the stream's start,
 // at the start of an event's type, data or id); a default TextDecoder would strip it, and
@@ -52,7 +53,7 @@ export function forEachItem(text, layout, visit, ownData = '') {
       case EVENT: {
         const type = layout[i + 1] === NO_TYPE ? undefined : take(layout[i + 1]);
         const data = take(layout[i + 2]);
-        id = take(layout[i + 3]);
+        if (layout[i + 3] !== SAME_ID) id = take(layout[i + 3]);
         visit('event', type, data, id);
         i += 4;
         break;
@@ -65,7 +66,7 @@ export function forEachItem(text, layout, visit, ownData = '') {
       }
       case EVENT_WITH_OWN_DATA: {
         const type = layout[i + 1] === NO_TYPE ? undefined : take(layout[i + 1]);
-        id = take(layout[i + 2]);
+        if (layout[i + 2] !== SAME_ID) id = take(layout[i + 2]);
         visit('event', type, ownData, id);
         i += 3;
         break;

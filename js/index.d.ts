@@ -40,8 +40,8 @@ export type ParsedItem = ParsedEvent | ParsedRetry | ParsedComment;
 
 export interface ParserOptions {
   /**
-   * The largest line, and the largest data of one event, in bytes (default 16 MiB).
-   * Past it, `feed` throws a `ParseError` with `reason: "event_too_large"`.
+   * The largest line, and the largest data, type or ID of one event once decoded, in bytes
+   * (default 16 MiB). Past it, `feed` throws a `ParseError` with `reason: "event_too_large"`.
    */
   maxEventSize?: number;
   /**
@@ -122,7 +122,7 @@ export type SseErrorReason =
   | 'content_type'
   /** 204 No Content: the server asked the client to stop. */
   | 'no_content'
-  /** A line or an event's data exceeded `maxEventSize`. Fatal. */
+  /** A line, or an event's data, type or ID, exceeded `maxEventSize`. Fatal. */
   | 'event_too_large'
   /** Stopped by the `signal`. */
   | 'aborted'
@@ -243,7 +243,7 @@ export interface EventSourceInit {
   fetch?: typeof fetch;
   /** A last event ID to send as `Last-Event-ID` from the first request, to resume. */
   lastEventId?: string;
-  /** The largest line or event data, in bytes (default 16 MiB); past it the source fails with `event_too_large`. */
+  /** The largest line, or event data, type or ID, in bytes (default 16 MiB); past it the source fails with `event_too_large`. */
   maxEventSize?: number;
   /** Dispatch an event left without its blank line when the body ends (off: the spec discards it). */
   dispatchIncompleteEvent?: boolean;
@@ -377,7 +377,7 @@ export interface FetchEventSourceInit extends Omit<RequestInit, 'headers'> {
   /** A replacement for the global `fetch`. */
   fetch?: typeof fetch;
   /**
-   * Beyond 2.0.1: the largest line or event data, in bytes (default 16 MiB). Past it the
+   * Beyond 2.0.1: the largest line, or event data, type or ID, in bytes (default 16 MiB). Past it the
    * connection is closed and `onerror` gets an {@link SseError} with reason `event_too_large`.
    */
   maxEventSize?: number;

@@ -415,6 +415,21 @@ function big(ctx) {
 }
 
 /**
+ * `/sse/long-id?kib=1024&pieces=4`: an `id:` of `kib` KiB, then `pieces` writes of 3,640
+ * small named events (`event: a`, `data: x`; 64 KiB) that all carry that ID, then `data: done`.
+ */
+function longId(ctx) {
+  const kib = Math.min(intParam(ctx.params, 'kib', 1024), 8192);
+  const pieces = Math.min(intParam(ctx.params, 'pieces', 4), 64);
+  const stream = openStream(ctx);
+  stream.write(`id: ${'i'.repeat(kib * 1024)}\n\n`);
+  const piece = 'event: a\ndata: x\n\n'.repeat(3640); // 3,640 events, just under 64 KiB
+  for (let i = 0; i < pieces; i++) stream.write(piece);
+  stream.write('data: done\n\n');
+  stream.end();
+}
+
+/**
  * `/sse/panic`: event 1, then (100 ms later, in a chunk of its own) the comment
  * `: wasm-sse test panic`, on which a build with the `test-hooks` feature panics; a
  * reconnect (a request with Last-Event-ID) gets event 2 and no panic. Stays open.
@@ -493,5 +508,5 @@ function flood(ctx) {
 
 export const ROUTES = {
   echo, resume, status, flaky, named, token, end, comments, openai, forever, stalled, garbage, redirect, cut, drip, big, huge,
-  flood, panic,
+  flood, panic, 'long-id': longId,
 };

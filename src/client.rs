@@ -326,7 +326,7 @@ impl Observer for QueueObserver {
         self.inbox.borrow_mut().push(Ok(Event::Open));
     }
 
-    fn item(&mut self, item: ItemRef<'_>) {
+    fn item(&mut self, item: ItemRef<'_>, _same_id: bool) {
         if let ItemRef::Event { .. } = item {
             if let Item::Event(event) = item.to_item() {
                 self.inbox.borrow_mut().push(Ok(Event::Message(event)));

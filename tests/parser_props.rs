@@ -293,8 +293,8 @@ proptest! {
     }
 
     /// Arbitrary bytes never panic, in any chunking, agree across chunkings, and with a
-    /// limit either parse or fail with `EventTooLarge` naming it; dispatched data never
-    /// exceeds the limit.
+    /// limit either parse or fail with `EventTooLarge` naming it; dispatched data, types and
+    /// IDs never exceed the limit.
     #[test]
     fn arbitrary_bytes_never_panic_and_respect_the_limit(
         input in prop::collection::vec(any::<u8>(), 0..400),
@@ -310,6 +310,10 @@ proptest! {
                 for item in &whole.items {
                     if let Item::Event(event) = item {
                         prop_assert!(event.data.len() <= max, "data {:?} over {}", event.data, max);
+                        // So do the type and the ID, decoded (an invalid byte becomes three).
+                        let event_type = event.event_type.as_deref().unwrap_or_default();
+                        prop_assert!(event_type.len() <= max, "type {:?} over {}", event_type, max);
+                        prop_assert!(event.last_event_id.len() <= max, "id {:?} over {}", event.last_event_id, max);
                     }
                 }
             }

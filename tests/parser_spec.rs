@@ -949,6 +949,33 @@ fn finish_after_an_error_reports_it_and_readies_the_parser() {
 }
 
 #[test]
+fn an_id_or_event_type_decoding_past_the_limit_is_too_large() {
+    // Each invalid byte decodes to U+FFFD, three bytes: 4 bytes in make 12 held.
+    check_err(
+        limited(10),
+        b"data: a\n\nid:\xFF\xFF\xFF\xFF\n\n",
+        &[ev(None, "a", "")],
+        too_large(10),
+    );
+    check_err(
+        limited(10),
+        b"event:\xFF\xFF\xFF\xFF\ndata: b\n\n",
+        &[],
+        too_large(10),
+    );
+    // At the limit once decoded, both are kept.
+    check_opts(
+        limited(9),
+        b"id:\xFF\xFF\xFF\nevent:\xFF\xFF\xFF\ndata: c\n\n",
+        &[ev(
+            Some("\u{FFFD}\u{FFFD}\u{FFFD}"),
+            "c",
+            "\u{FFFD}\u{FFFD}\u{FFFD}",
+        )],
+    );
+}
+
+#[test]
 fn too_large_error_has_reason_event_too_large_and_names_the_limit() {
     let error = too_large(10);
     assert_eq!(error.reason(), "event_too_large");

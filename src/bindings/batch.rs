@@ -3,21 +3,24 @@
 //! A chunk's items cross the boundary as two values, however many events it holds: one
 //! string with all their text, and a `Uint32Array` layout that cuts it, in UTF-16 code
 //! units (JavaScript string indices):
-//! `0, typeLength | NO_TYPE, dataLength, idLength` for an event,
+//! `0, typeLength | NO_TYPE, dataLength, idLength | SAME_ID` for an event,
 //! `1, low, high` for a `retry:` (milliseconds as two 32-bit halves),
 //! `2, length` for a comment,
 //! `3, length` for a new last event ID string (client connections only),
-//! `4, typeLength | NO_TYPE, idLength` for an event whose data is not in the text but
+//! `4, typeLength | NO_TYPE, idLength | SAME_ID` for an event whose data is not in the text but
 //! handed over beside it, as its own UTF-8 bytes (client connections only: see
 //! [`Batch::push_event_with_own_data`]),
 //! `5, count, dataLength…` for a run of events without a type whose last event ID is that
 //! of the batch's item before the run (an event, or a new last event ID string): the
 //! common case of a stream of plain `data:` messages, one number per event instead of four,
 //! with no ID to copy and slice for each.
+//!
+//! `SAME_ID` stands for the last event ID of the batch's item before: an ID is copied into
+//! the text only when it changes (and once per batch), so a long ID that many events carry
+//! costs its length once, not once per event.
 
 use crate::parser::ItemRef;
 use js_sys::{Array, JsString, Uint32Array};
-use std::ops::Range;
 
 const EVENT: u32 = 0;
 const RETRY: u32 = 1;
@@ -27,15 +30,17 @@ const EVENT_WITH_OWN_DATA: u32 = 4;
 const MESSAGES: u32 = 5;
 /// The layout's type length for an event without an `event:` field.
 const NO_TYPE: u32 = u32::MAX;
+/// The layout's ID length for an event with the last event ID of the item before it.
+const SAME_ID: u32 = u32::MAX;
 
 pub(crate) struct Batch {
     text: String,
     /// Whether `text` is all ASCII, which JavaScript can decode without a TextDecoder.
     ascii: bool,
     layout: Vec<u32>,
-    /// Where the last event ID of the batch's latest event or `3` item lies in `text`, in
-    /// bytes: an event with the same ID can join a run of messages.
-    last_id: Option<Range<usize>>,
+    /// Whether the batch holds an event or a `3` item, whose last event ID a later event
+    /// with the same ID can refer to.
+    has_id: bool,
     /// The index in `layout` of the open run's count, while the latest item is that run.
     run: Option<usize>,
 }
@@ -46,7 +51,7 @@ impl Default for Batch {
             text: String::new(),
             ascii: true,
             layout: Vec::new(),
-            last_id: None,
+            has_id: false,
             run: None,
         }
     }
@@ -57,7 +62,7 @@ impl Batch {
         self.text.clear();
         self.ascii = true;
         self.layout.clear();
-        self.last_id = None;
+        self.has_id = false;
         self.run = None;
     }
 
@@ -65,15 +70,17 @@ impl Batch {
         self.layout.is_empty()
     }
 
-    pub(crate) fn push(&mut self, item: ItemRef<'_>) {
+    /// Adds an item; `same_id` says whether an event's last event ID is that of the
+    /// event the parser dispatched before it (see `Parser::feed_marked`).
+    pub(crate) fn push(&mut self, item: ItemRef<'_>, same_id: bool) {
         #[cfg(feature = "test-hooks")]
         super::failure::test_trigger(&item);
         match item {
             ItemRef::Event {
                 event_type: None,
                 data,
-                last_event_id,
-            } if self.has_last_id(last_event_id) => {
+                ..
+            } if same_id && self.has_id => {
                 let data_len = self.text(data);
                 self.push_message(data_len);
             }
@@ -84,7 +91,7 @@ impl Batch {
             } => {
                 let type_len = event_type.map_or(NO_TYPE, |t| self.text(t));
                 let data_len = self.text(data);
-                let id_len = self.id_text(last_event_id);
+                let id_len = self.id_text(last_event_id, same_id);
                 self.push_item(&[EVENT, type_len, data_len, id_len]);
             }
             ItemRef::Retry(ms) => {
@@ -102,13 +109,6 @@ impl Batch {
     fn push_item(&mut self, item: &[u32]) {
         self.layout.extend_from_slice(item);
         self.run = None;
-    }
-
-    /// Whether `id` is the last event ID that the batch's latest event or `3` item carried.
-    fn has_last_id(&self, id: &str) -> bool {
-        self.last_id
-            .as_ref()
-            .is_some_and(|at| self.text.as_bytes().get(at.clone()) == Some(id.as_bytes()))
     }
 
     /// Adds a message with the latest last event ID to the open run, or opens one.
@@ -133,24 +133,27 @@ impl Batch {
         &mut self,
         event_type: Option<&str>,
         last_event_id: &str,
+        same_id: bool,
     ) {
         let type_len = event_type.map_or(NO_TYPE, |t| self.text(t));
-        let id_len = self.id_text(last_event_id);
+        let id_len = self.id_text(last_event_id, same_id);
         self.push_item(&[EVENT_WITH_OWN_DATA, type_len, id_len]);
     }
 
     /// Reports a new last event ID string.
     pub(crate) fn push_last_event_id(&mut self, id: &str) {
-        let len = self.id_text(id);
+        let len = self.id_text(id, false);
         self.push_item(&[LAST_EVENT_ID, len]);
     }
 
-    /// [`Batch::text`] for a last event ID, remembered for the events after it.
-    fn id_text(&mut self, id: &str) -> u32 {
-        let start = self.text.len();
-        let units = self.text(id);
-        self.last_id = Some(start..self.text.len());
-        units
+    /// An event's ID for the layout: `SAME_ID` if it is that of the batch's item before,
+    /// else its length, with the ID appended to the text.
+    fn id_text(&mut self, id: &str, same_id: bool) -> u32 {
+        if same_id && self.has_id {
+            return SAME_ID;
+        }
+        self.has_id = true;
+        self.text(id)
     }
 
     /// Appends `s` to the text; returns its length in UTF-16 code units.

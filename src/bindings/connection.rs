@@ -255,7 +255,7 @@ impl Observer for JsObserver {
         let _ = self.open.call1(&JsValue::UNDEFINED, response);
     }
 
-    fn item(&mut self, item: ItemRef<'_>) {
+    fn item(&mut self, item: ItemRef<'_>, same_id: bool) {
         if self.thrown.is_some() {
             return;
         }
@@ -266,10 +266,10 @@ impl Observer for JsObserver {
                 last_event_id,
             } if data.len() >= OWN_DATA_MIN => {
                 self.batch
-                    .push_event_with_own_data(event_type, last_event_id);
+                    .push_event_with_own_data(event_type, last_event_id, same_id);
                 self.thrown = self.hand_over(data.as_bytes()).err();
             }
-            item => self.batch.push(item),
+            item => self.batch.push(item, same_id),
         }
     }
 

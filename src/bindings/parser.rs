@@ -42,7 +42,9 @@ impl RawParser {
     pub fn feed(&mut self, chunk: &[u8]) -> Result<Array, JsValue> {
         let batch = &mut self.batch;
         batch.clear();
-        let parsed = self.parser.feed_borrowed(chunk, |item| batch.push(item));
+        let parsed = self
+            .parser
+            .feed_marked(chunk, |item, same_id| batch.push(item, same_id));
         self.batch_or_error(parsed)
     }
 
@@ -51,7 +53,9 @@ impl RawParser {
     pub fn finish(&mut self) -> Result<Array, JsValue> {
         let batch = &mut self.batch;
         batch.clear();
-        let parsed = self.parser.finish_borrowed(|item| batch.push(item));
+        let parsed = self
+            .parser
+            .finish_marked(|item, same_id| batch.push(item, same_id));
         self.batch_or_error(parsed)
     }
 

@@ -12,8 +12,9 @@ pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ParserOptions {
-    /// The largest line, and the largest data of one event, in bytes. Past it the
-    /// parser stops with [`ParseError::EventTooLarge`] instead of growing.
+    /// The largest line, and the largest data, type or ID of one event once decoded (an
+    /// invalid byte decodes to three), in bytes. Past it the parser stops with
+    /// [`ParseError::EventTooLarge`] instead of growing.
     pub max_event_size: usize,
     /// At the end of the stream, dispatch an event whose closing blank line never came,
     /// for servers that omit it. Off by default: the spec discards such an event.
@@ -94,6 +95,16 @@ impl Parser {
     where
         F: FnMut(ItemRef<'_>),
     {
+        self.feed_marked(chunk, |item, _| on_item(item))
+    }
+
+    /// [`Parser::feed_borrowed`], also telling for each event whether its last event ID
+    /// is the one of the event dispatched before it (`false` for other items): a consumer
+    /// that holds on to that ID need not copy or compare it again.
+    pub(crate) fn feed_marked<F>(&mut self, chunk: &[u8], mut on_item: F) -> Result<(), ParseError>
+    where
+        F: FnMut(ItemRef<'_>, bool),
+    {
         if let Some(error) = &self.failed {
             return Err(error.clone());
         }
@@ -122,6 +133,14 @@ impl Parser {
     pub fn finish_borrowed<F>(&mut self, mut on_item: F) -> Result<(), ParseError>
     where
         F: FnMut(ItemRef<'_>),
+    {
+        self.finish_marked(|item, _| on_item(item))
+    }
+
+    /// [`Parser::finish_borrowed`], with the mark of [`Parser::feed_marked`].
+    pub(crate) fn finish_marked<F>(&mut self, mut on_item: F) -> Result<(), ParseError>
+    where
+        F: FnMut(ItemRef<'_>, bool),
     {
         let mut result = match &self.failed {
             Some(error) => Err(error.clone()),

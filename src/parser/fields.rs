@@ -22,6 +22,9 @@ pub(crate) struct EventBuffers {
     id_field_seen: bool,
     /// The EventSource's "last event ID string": what reconnections send as `Last-Event-ID`.
     last_event_id: String,
+    /// Whether the last event ID string may have changed since the last event was
+    /// dispatched: a consumer that already holds that event's ID can skip comparing it.
+    id_changed: bool,
     max_data: usize,
 }
 
@@ -33,6 +36,7 @@ impl EventBuffers {
             last_event_id_buffer: String::new(),
             id_field_seen: false,
             last_event_id: String::new(),
+            id_changed: true,
             max_data,
         }
     }
@@ -43,27 +47,30 @@ impl EventBuffers {
 
     /// Sets the last event ID string, as a saved ID restored before the first connection.
     pub(crate) fn set_last_event_id(&mut self, id: &str) {
-        id.clone_into(&mut self.last_event_id);
-        id.clone_into(&mut self.last_event_id_buffer);
+        replace(&mut self.last_event_id, id);
+        replace(&mut self.last_event_id_buffer, id);
+        self.id_changed = true;
     }
 
     /// Discards the event being built, as when a connection ends: an `id:` seen in an
     /// undispatched block does not survive, the last event ID string does.
     pub(crate) fn reset(&mut self) {
         self.data = String::new();
-        self.event_type.clear();
-        self.last_event_id_buffer.clone_from(&self.last_event_id);
+        replace(&mut self.event_type, "");
+        replace(&mut self.last_event_id_buffer, &self.last_event_id);
         self.id_field_seen = false;
     }
 
-    /// Processes one complete line (without its line ending).
+    /// Processes one complete line (without its line ending). `on_item` gets each item,
+    /// and for an event whether its last event ID is that of the event dispatched before
+    /// it (`false` for the first, and for other items).
     pub(crate) fn process_line<F>(
         &mut self,
         line: Line<'_>,
         on_item: &mut F,
     ) -> Result<(), ParseError>
     where
-        F: FnMut(ItemRef<'_>),
+        F: FnMut(ItemRef<'_>, bool),
     {
         let bytes = line.as_bytes();
         // [spec] "If the line is empty (a blank line): Dispatch the event, as defined below."
@@ -74,7 +81,10 @@ impl EventBuffers {
         // [spec] "If the line starts with a U+003A COLON character (:): Ignore the line."
         // It is still reported, so callers can see heartbeats.
         if bytes.first() == Some(&b':') {
-            on_item(ItemRef::Comment(&strip_one_space(line.slice(1..)).decode()));
+            on_item(
+                ItemRef::Comment(&strip_one_space(line.slice(1..)).decode()),
+                false,
+            );
             return Ok(());
         }
         match memchr::memchr(b':', bytes) {
@@ -106,7 +116,7 @@ impl EventBuffers {
         on_item: &mut F,
     ) -> Result<(), ParseError>
     where
-        F: FnMut(ItemRef<'_>),
+        F: FnMut(ItemRef<'_>, bool),
     {
         match name {
             // [spec] "Append the field value to the data buffer, then append a single
@@ -136,12 +146,12 @@ impl EventBuffers {
                 self.data.push('\n');
             }
             // [spec] "Set the event type buffer to the field value."
-            b"event" => replace_with_decoded(&mut self.event_type, value),
+            b"event" => replace_with_decoded(&mut self.event_type, value, self.max_data)?,
             // [spec] "If the field value does not contain U+0000 NULL, then set the last
             // event ID buffer to the field value. Otherwise, ignore the field."
             // (In UTF-8 the byte 0 only ever encodes U+0000.)
             b"id" if memchr::memchr(0, value.as_bytes()).is_none() => {
-                replace_with_decoded(&mut self.last_event_id_buffer, value);
+                replace_with_decoded(&mut self.last_event_id_buffer, value, self.max_data)?;
                 self.id_field_seen = true;
             }
             // [spec] "If the field value consists of only ASCII digits, then interpret the
@@ -149,7 +159,7 @@ impl EventBuffers {
             // reconnection time to that integer. Otherwise, ignore the field."
             b"retry" => {
                 if let Some(ms) = parse_digits(value.as_bytes()) {
-                    on_item(ItemRef::Retry(ms));
+                    on_item(ItemRef::Retry(ms), false);
                 }
             }
             // [spec] "Otherwise: The field is ignored."
@@ -161,7 +171,7 @@ impl EventBuffers {
     /// \[spec\] "When the user agent is required to dispatch the event …"
     pub(crate) fn dispatch<F>(&mut self, on_item: &mut F)
     where
-        F: FnMut(ItemRef<'_>),
+        F: FnMut(ItemRef<'_>, bool),
     {
         // [spec] "1. Set the last event ID string of the event source to the value of the
         // last event ID buffer. The buffer does not get reset, so the last event ID string
@@ -170,12 +180,13 @@ impl EventBuffers {
         if std::mem::take(&mut self.id_field_seen)
             && self.last_event_id != self.last_event_id_buffer
         {
-            self.last_event_id.clone_from(&self.last_event_id_buffer);
+            replace(&mut self.last_event_id, &self.last_event_id_buffer);
+            self.id_changed = true;
         }
         // [spec] "2. If the data buffer is an empty string, set the data buffer and the
         // event type buffer to the empty string and return."
         if self.data.is_empty() {
-            self.event_type.clear();
+            replace(&mut self.event_type, "");
             return;
         }
         // [spec] "3. If the data buffer's last character is a U+000A LINE FEED (LF)
@@ -183,11 +194,14 @@ impl EventBuffers {
         if self.data.as_bytes().last() == Some(&b'\n') {
             self.data.pop();
         }
-        on_item(ItemRef::Event {
-            event_type: (!self.event_type.is_empty()).then_some(self.event_type.as_str()),
-            data: &self.data,
-            last_event_id: &self.last_event_id,
-        });
+        on_item(
+            ItemRef::Event {
+                event_type: (!self.event_type.is_empty()).then_some(self.event_type.as_str()),
+                data: &self.data,
+                last_event_id: &self.last_event_id,
+            },
+            !std::mem::take(&mut self.id_changed),
+        );
         // [spec] "7. Set the data buffer and the event type buffer to the empty string."
         // The data buffer keeps its allocation for the next event, unless it is large.
         if self.data.capacity() > KEPT_CAPACITY {
@@ -195,7 +209,7 @@ impl EventBuffers {
         } else {
             self.data.clear();
         }
-        self.event_type.clear();
+        replace(&mut self.event_type, "");
     }
 }
 
@@ -208,10 +222,31 @@ fn strip_one_space(value: Line<'_>) -> Line<'_> {
     }
 }
 
-/// Sets `buffer` to the decoded `value`, reusing its allocation.
-fn replace_with_decoded(buffer: &mut String, value: Line<'_>) {
-    buffer.clear();
-    buffer.push_str(&value.decode());
+/// Sets `buffer` to the decoded `value`. The line's limit counts its bytes as they came,
+/// and each invalid byte decodes to three (U+FFFD): the decoded value is held to the
+/// limit too.
+fn replace_with_decoded(
+    buffer: &mut String,
+    value: Line<'_>,
+    limit: usize,
+) -> Result<(), ParseError> {
+    let value = value.decode();
+    if value.len() > limit {
+        return Err(ParseError::EventTooLarge { limit });
+    }
+    replace(buffer, &value);
+    Ok(())
+}
+
+/// Sets `buffer` to `value`, reusing its allocation unless that is large and `value`
+/// small: one huge `event:` or `id:` value does not hold its memory for the rest of the
+/// stream.
+fn replace(buffer: &mut String, value: &str) {
+    if buffer.capacity() > KEPT_CAPACITY && value.len() <= KEPT_CAPACITY {
+        *buffer = value.to_owned();
+    } else {
+        value.clone_into(buffer);
+    }
 }
 
 /// A base-ten integer made of ASCII digits only (at least one), saturating at `u64::MAX`.
@@ -238,7 +273,7 @@ mod tests {
         for _ in 0..3 {
             let line = format!("data:{value}");
             buffers
-                .process_line(Line::Text(&line), &mut |_| {})
+                .process_line(Line::Text(&line), &mut |_, _| {})
                 .unwrap();
         }
         assert_eq!(buffers.data.len(), 900);
@@ -247,11 +282,79 @@ mod tests {
             "{}",
             buffers.data.capacity()
         );
-        buffers.dispatch(&mut |item| {
+        buffers.dispatch(&mut |item, _| {
             if let ItemRef::Event { data, .. } = item {
                 events.push(data.len());
             }
         });
         assert_eq!(events, [899]);
+    }
+
+    #[test]
+    fn a_large_type_or_id_is_not_held_once_smaller_ones_replace_it() {
+        let mut buffers = EventBuffers::new(1 << 20);
+        let large = "x".repeat(KEPT_CAPACITY * 4);
+        for line in [
+            format!("event:{large}"),
+            format!("id:{large}"),
+            "data:x".into(),
+            String::new(),
+        ] {
+            buffers
+                .process_line(Line::Text(&line), &mut |_, _| {})
+                .unwrap();
+        }
+        assert_eq!(buffers.last_event_id.len(), large.len());
+        for line in ["event:tick", "id:1", "data:y", ""] {
+            buffers
+                .process_line(Line::Text(line), &mut |_, _| {})
+                .unwrap();
+        }
+        assert_eq!(buffers.last_event_id, "1");
+        for capacity in [
+            buffers.event_type.capacity(),
+            buffers.last_event_id_buffer.capacity(),
+            buffers.last_event_id.capacity(),
+        ] {
+            assert!(capacity <= KEPT_CAPACITY, "{capacity} bytes kept");
+        }
+    }
+
+    #[test]
+    fn each_event_says_whether_its_id_is_that_of_the_event_before() {
+        let mut buffers = EventBuffers::new(1000);
+        let mut marks = Vec::new();
+        let lines = [
+            "data:a", "", // the first event: nothing before it
+            "data:b", "", // same ID ("")
+            "id:1", "data:c", "", // a new ID
+            "id:1", "data:d", "", // the id field again, the same value
+            "id:2", "", // a new ID in a block without data
+            "data:e", "",
+        ];
+        for line in lines {
+            buffers
+                .process_line(Line::Text(line), &mut |item, same_id| {
+                    if let ItemRef::Event { data, .. } = item {
+                        marks.push((data.to_owned(), same_id));
+                    }
+                })
+                .unwrap();
+        }
+        let expected = [
+            ("a", false),
+            ("b", true),
+            ("c", false),
+            ("d", true),
+            ("e", false),
+        ];
+        assert_eq!(marks, expected.map(|(d, m)| (d.to_owned(), m)));
+        buffers.set_last_event_id("3");
+        buffers
+            .process_line(Line::Text("data:f"), &mut |_, _| {})
+            .unwrap();
+        buffers
+            .process_line(Line::Text(""), &mut |_, same_id| assert!(!same_id))
+            .unwrap();
     }
 }

@@ -63,7 +63,8 @@ pub(crate) trait Observer {
     fn open(&mut self, response: &Response);
 
     /// An item parsed from the current chunk, in order; borrowed from the parser.
-    fn item(&mut self, item: ItemRef<'_>);
+    /// `same_id`: for an event, whether its last event ID is that of the event before it.
+    fn item(&mut self, item: ItemRef<'_>, same_id: bool);
 
     /// The chunk's items are all out; `last_event_id` is the last event ID string after
     /// them, which a block with only an `id:` field changes without an item. An error
@@ -157,13 +158,13 @@ impl<O: Observer> Stream<O> {
             chunk: buffer,
             ..
         } = self;
-        let on_item = |item: ItemRef<'_>| {
+        let on_item = |item: ItemRef<'_>, same_id| {
             match item {
                 ItemRef::Retry(ms) => retry.set_reconnection_time(ms),
                 ItemRef::Event { .. } => retry.event_received(),
                 ItemRef::Comment(_) => {}
             }
-            observer.item(item);
+            observer.item(item, same_id);
         };
         let parsed = match chunk {
             Some(chunk) => {
@@ -176,9 +177,9 @@ impl<O: Observer> Stream<O> {
                 }
                 let bytes = buffer.get_mut(..len).unwrap_or_default();
                 chunk.copy_to(bytes);
-                parser.feed_borrowed(bytes, on_item)
+                parser.feed_marked(bytes, on_item)
             }
-            None => parser.finish_borrowed(on_item),
+            None => parser.finish_marked(on_item),
         };
         // Items before a parse error are still delivered, then the error fails the
         // connection: a stream past its limits will not get better on a retry.

@@ -296,6 +296,53 @@ for (const shape of ['lines', 'line']) test(`20 MiB events (${shape === 'line' ?
   assert.equal(later, 0, 'the next events of the same size reuse that memory');
 });
 
+// A long ID is held once, not once per event: 14,560 events carry a 1 MiB ID, which
+// copied for each would be 14 GiB, far past what wasm32 memory can hold.
+for (const api of ['EventSource', 'fetchEventSource']) test(`${api}: events that all carry a 1 MiB ID cost its memory once`, async () => {
+  const fresh = await openWatched(live.browser, `${live.server.url}/blank`);
+  const result = await fresh.evaluate(
+    async ({ url, api }) => {
+      const lib = await import('/pkg/index.js');
+      const { init, wasmMemory } = await import('/pkg/init.js');
+      await init();
+      const before = wasmMemory().buffer.byteLength;
+      const got = { events: 0, idLengths: new Set() };
+      const take = (data, id) => {
+        if (data === 'done') return true;
+        got.events += 1;
+        got.idLengths.add(id.length);
+        return false;
+      };
+      await new Promise((resolve, reject) => {
+        if (api === 'EventSource') {
+          const source = new lib.EventSource(url, { retry: { maxAttempts: 0 } });
+          source.addEventListener('a', (e) => take(e.data, e.lastEventId));
+          source.onmessage = (e) => take(e.data, e.lastEventId) && (source.close(), resolve());
+          source.onerror = (e) => reject(new Error(e.message));
+        } else {
+          const controller = new AbortController();
+          lib
+            .fetchEventSource(url, {
+              signal: controller.signal,
+              onmessage: (m) => take(m.data, m.id) && (controller.abort(), resolve()),
+              onerror: (e) => {
+                throw e;
+              },
+            })
+            .catch(reject);
+        }
+      });
+      return { events: got.events, idLengths: [...got.idLengths], grown: wasmMemory().buffer.byteLength - before };
+    },
+    { url: '/sse/long-id?kib=1024&pieces=4', api },
+  );
+  await checkClean(fresh);
+  await fresh.close();
+  assert.deepEqual({ events: result.events, idLengths: result.idLengths }, { events: 4 * 3640, idLengths: [1 << 20] });
+  console.log(`${api}: wasm memory grew by ${(result.grown / (1 << 20)).toFixed(1)} MiB`);
+  assert.ok(result.grown <= 16 << 20, `wasm memory grew by ${result.grown} bytes`);
+});
+
 // An event over maxEventSize: a 128 MiB event against a 1 MiB limit, as 1 KiB data lines
 // (the data buffer's limit) or as one line (the line buffer's limit).
 const LIMIT = 1 << 20;

@@ -137,8 +137,9 @@ const U64_MAX = 2n ** 64n - 1n;
 /**
  * The items `bytes` give, in order: `{ kind: 'event', type, data, lastEventId }` (type is
  * the event type buffer, '' without an `event:` field), `{ kind: 'retry', retry }`,
- * `{ kind: 'comment', comment }`, and `error`: null, or 'event_too_large' for a line, or
- * an event's data, longer than `maxEventSize` bytes (the package's documented limit).
+ * `{ kind: 'comment', comment }`, and `error`: null, or 'event_too_large' for a line, an
+ * event's data, or a decoded `event:` or `id:` value, longer than `maxEventSize` bytes (the
+ * package's documented limit).
  */
 function reference(bytes, { maxEventSize = Infinity, dispatchIncompleteEvent = false } = {}) {
   const items = [];
@@ -209,12 +210,16 @@ function reference(bytes, { maxEventSize = Infinity, dispatchIncompleteEvent = f
       // FEED (LF) character to the data buffer."
       data += `${value}\n`;
     } else if (field === 'event') {
+      // The limit also holds for the value decoded (an invalid byte becomes three).
+      if (Buffer.byteLength(value) > maxEventSize) return false;
       // [spec] "Set the event type buffer to the field value."
       type = value;
     } else if (field === 'id') {
       // [spec] "If the field value does not contain U+0000 NULL, then set the last event ID
       // buffer to the field value. Otherwise, ignore the field."
-      if (!value.includes('\0')) idBuffer = value;
+      if (value.includes('\0')) return true;
+      if (Buffer.byteLength(value) > maxEventSize) return false;
+      idBuffer = value;
     } else if (field === 'retry') {
       // [spec] "If the field value consists of only ASCII digits, then interpret the field
       // value as an integer in base ten, and set the event stream's reconnection time to that
@@ -492,8 +497,8 @@ function asFetchEventSourceRun({ items }) {
   for (const item of items) {
     if (item.kind === 'retry') retry = item.retry;
     if (item.kind !== 'event') continue;
-    const message = { id: item.lastEventId, event: item.type, data: item.data };
-    if (retry !== undefined) message.retry = retry;
+    // 2.0.1's four keys, `retry` undefined unless a `retry:` came since the last message.
+    const message = { data: item.data, event: item.type, id: item.lastEventId, retry };
     retry = undefined;
     messages.push(message);
   }
