@@ -84,48 +84,49 @@ pub fn last_event_id_header(id: &str) -> Option<Cow<'_, str>> {
 }
 
 /// The delay a `Retry-After` header asks for, in milliseconds: delta-seconds, or an
-/// HTTP-date (IMF-fixdate) compared with `now_ms` (milliseconds since the Unix epoch).
-/// A date in the past means no delay; anything else unparseable is `None`.
+/// HTTP-date compared with `now_ms` (milliseconds since the Unix epoch). A date in the
+/// past means no delay; anything else unparseable is `None`.
 pub fn retry_after_ms(value: &str, now_ms: f64) -> Option<u64> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         let seconds: u64 = value.parse().unwrap_or(u64::MAX);
         return Some(seconds.saturating_mul(1000));
     }
-    let at = http_date_ms(value)?;
+    let at = http_date_ms(value, now_ms)?;
     let delay = at - now_ms;
     Some(if delay > 0.0 { delay as u64 } else { 0 })
 }
 
-/// Parses an IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`, to milliseconds since the epoch.
-fn http_date_ms(value: &str) -> Option<f64> {
-    let mut parts = value.split_ascii_whitespace();
-    let (_weekday, day, month, year, time, zone) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    if zone != "GMT" || parts.next().is_some() {
-        return None;
+/// Parses an HTTP-date to milliseconds since the epoch. \[RFC 9110, 5.6.7\] "A recipient
+/// that parses a timestamp value in an HTTP header field MUST accept all three HTTP-date
+/// formats": IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, the obsolete RFC 850
+/// `Sunday, 06-Nov-94 08:49:37 GMT` and asctime `Sun Nov  6 08:49:37 1994`. The day name
+/// is not checked.
+fn http_date_ms(value: &str, now_ms: f64) -> Option<f64> {
+    let mut tokens = [""; 6];
+    let mut count = 0;
+    for token in value.split_ascii_whitespace() {
+        *tokens.get_mut(count)? = token;
+        count += 1;
     }
+    let (day, month, year, time) = match tokens.get(..count)? {
+        [_, day, month, year, time, "GMT"] => (*day, *month, Year::Full(year), *time),
+        [_, date, time, "GMT"] => {
+            let mut date = date.split('-');
+            let (day, month, year) = (date.next()?, date.next()?, date.next()?);
+            if date.next().is_some() || year.len() != 2 {
+                return None;
+            }
+            (day, month, Year::TwoDigit(year), *time)
+        }
+        [_, month, day, time, year] => (*day, *month, Year::Full(year), *time),
+        _ => return None,
+    };
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let month = MONTHS.iter().position(|m| *m == month)? as i64 + 1;
-    // Digits only (no signs), in the ranges IMF-fixdate allows; the year bound keeps the
-    // arithmetic below far from overflow.
-    let digits = |s: &str, max: i64| -> Option<i64> {
-        let n = s
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| s.parse().ok())??;
-        (n <= max).then_some(n)
-    };
     let day = digits(day, 31).filter(|d| *d >= 1)?;
-    let year = digits(year, 9999).filter(|y| *y >= 1)?;
     let mut hms = time.split(':');
     let (h, m, s) = (
         digits(hms.next()?, 23)?,
@@ -135,8 +136,41 @@ fn http_date_ms(value: &str) -> Option<f64> {
     if hms.next().is_some() {
         return None;
     }
-    let days = days_from_civil(year, month, day);
-    Some(((days * 86_400 + h * 3600 + m * 60 + s) * 1000) as f64)
+    let at = |year: i64| {
+        ((days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s) * 1000) as f64
+    };
+    match year {
+        Year::Full(year) if year.len() == 4 => Some(at(digits(year, 9999).filter(|y| *y >= 1)?)),
+        Year::Full(_) => None,
+        // [RFC 9110, 5.6.7] "Recipients of a timestamp value in rfc850-date format, which
+        // uses a two-digit year, MUST interpret a timestamp that appears to be more than
+        // 50 years in the future as representing the most recent year in the past that
+        // had the same last two digits."
+        Year::TwoDigit(year) => {
+            let fifty_years_on = now_ms + 50.0 * 365.2425 * 86_400_000.0;
+            let mut year = 1900 + digits(year, 99)?;
+            while year + 100 <= 9999 && at(year + 100) <= fifty_years_on {
+                year += 100;
+            }
+            Some(at(year))
+        }
+    }
+}
+
+/// An HTTP-date's year, as written.
+enum Year<'a> {
+    Full(&'a str),
+    TwoDigit(&'a str),
+}
+
+/// Digits only (no signs), at most `max`: the bounds keep the date arithmetic far from
+/// overflow.
+fn digits(s: &str, max: i64) -> Option<i64> {
+    let n = s
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| s.parse().ok())??;
+    (n <= max).then_some(n)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

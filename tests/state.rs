@@ -366,11 +366,72 @@ fn retry_after_malformed_dates() {
         "06 Nov 1994 08:49:37 GMT",
         "Sun 06 Nov 1994",
         "1994-11-06T08:49:37Z",
-        "Sunday, 06-Nov-94 08:49:37 GMT",
-        "Sun Nov  6 08:49:37 1994",
+        // The obsolete formats, malformed.
+        "Sunday, 06-Nov-1994 08:49:37 GMT",
+        "Sunday, 06-Nov-94 08:49:37",
+        "Sunday, 06 Nov-94 08:49:37 GMT",
+        "Sunday, 06-Nov-94-1 08:49:37 GMT",
+        "Sun Nov 6 08:49:37 94",
+        "Sun Nov 6 08:49:37 1994 GMT",
+        "Sun 6 Nov 08:49:37 1994",
     ];
     for value in table {
         assert_eq!(retry_after_ms(value, 0.0), None, "value {value:?}");
+    }
+}
+
+#[test]
+fn retry_after_obsolete_http_dates() {
+    // [RFC 9110, 5.6.7] "A recipient that parses a timestamp value in an HTTP header field
+    // MUST accept all three HTTP-date formats."
+    let at = epoch_ms(1994, 11, 6, 8, 49, 37);
+    let now = epoch_ms(1994, 11, 6, 8, 49, 30);
+    for value in [
+        "Sunday, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 1994",
+        "Sun Nov 06 08:49:37 1994",
+    ] {
+        assert_eq!(retry_after_ms(value, now), Some(7000), "value {value:?}");
+        assert_eq!(
+            retry_after_ms(value, 0.0),
+            Some(at as u64),
+            "value {value:?}"
+        );
+    }
+    // "… MUST interpret a timestamp that appears to be more than 50 years in the future
+    // as representing the most recent year in the past that had the same last two digits."
+    let in_2026 = epoch_ms(2026, 12, 6, 0, 0, 0);
+    // (two-digit year, the year meant when it is 2026-12-06)
+    for (yy, year) in [
+        (26, 2026),
+        (27, 2027),
+        (76, 2076),
+        (77, 1977),
+        (94, 1994),
+        (0, 2000),
+        (99, 1999),
+    ] {
+        let value = format!("Monday, 01-Jan-{yy:02} 00:00:00 GMT");
+        let expected = epoch_ms(year, 1, 1, 0, 0, 0);
+        let delay = retry_after_ms(&value, in_2026);
+        assert_eq!(
+            delay,
+            Some((expected - in_2026).max(0.0) as u64),
+            "value {value:?}, year {year}"
+        );
+    }
+    // The same rule at the epoch: 50 years on is the end of 2019.
+    for (yy, delay) in [
+        (99, epoch_ms(1999, 1, 1, 0, 0, 0)),
+        (0, epoch_ms(2000, 1, 1, 0, 0, 0)),
+        (50, 0.0),
+    ] {
+        let value = format!("Monday, 01-Jan-{yy:02} 00:00:00 GMT");
+        assert_eq!(
+            retry_after_ms(&value, 0.0),
+            Some(delay as u64),
+            "value {value:?} in 1970"
+        );
     }
 }
 
