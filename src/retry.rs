@@ -198,8 +198,17 @@ impl RetryPolicy {
         } else {
             (base as f64 * backoff.factor.max(1.0).powi(exponent)).min(cap)
         };
-        let jitter = backoff.jitter.clamp(0.0, 1.0) * jitter_sample.clamp(0.0, 1.0);
+        let jitter = fraction(backoff.jitter) * fraction(jitter_sample);
         (grown * (1.0 - jitter)).round() as u64
+    }
+}
+
+/// `x` held to [0, 1], NaN as 0 (`clamp` keeps a NaN, which would make every delay 0).
+fn fraction(x: f64) -> f64 {
+    if x.is_nan() {
+        0.0
+    } else {
+        x.clamp(0.0, 1.0)
     }
 }
 

@@ -347,6 +347,8 @@ fn backoff_delays() {
         // Out-of-range settings are clamped: jitter above 1 is full jitter.
         (3000, 2.0, 30_000, 2.0, 0.5, &[1500, 3000, 6000, 12_000, 15_000]),
         (3000, 2.0, 30_000, -1.0, 0.999, &[3000, 6000, 12_000]),
+        // A jitter that is not a number is none.
+        (3000, 2.0, 30_000, f64::NAN, 0.5, &[3000, 6000, 12_000]),
         // A reconnection time of 0 stays 0.
         (0, 2.0, 30_000, 0.0, 0.0, &[0, 0, 0, 0]),
     ];
@@ -377,7 +379,7 @@ fn backoff_delays() {
 fn jitter_sample_out_of_range_is_clamped() {
     let policy = RetryPolicy::spec().backoff(backoff(2.0, 30_000, 0.5));
     // (sample, expected first delay)
-    let table = [(-1.0, 3000), (1.0, 1500), (7.0, 1500)];
+    let table = [(-1.0, 3000), (1.0, 1500), (7.0, 1500), (f64::NAN, 3000)];
     for (sample, expected) in table {
         assert_eq!(
             run(&policy, &[(DISCONNECTED, 0.0, sample)]),
