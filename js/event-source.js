@@ -145,16 +145,18 @@ export class EventSource extends JsEventTarget {
 
   /**
    * Yields every message event (named or not) in order; leaving the loop closes the
-   * source. Like an async generator's, the iteration starts at the first `next()`, and
-   * calls made before earlier ones settle wait their turn. After `close()` or an abort it
-   * ends at once; after a failure it first yields the events that came before it, then
-   * throws the error.
+   * source. The iterator takes the events dispatched from its creation on, as listeners
+   * do, and so ends once it has yielded those dispatched before `close()`, an abort or a
+   * failure, whose error it then throws. `next()` calls made before earlier ones settle
+   * wait their turn, as with an async generator.
    */
   [Symbol.asyncIterator]() {
     const queue = [];
     let head = 0; // queue[head] is the next event to yield
     let chars = 0; // the data waiting in the queue, in UTF-16 units
     const waiting = []; // the pending next() calls, oldest first: [resolve, reject]
+    // Until its first next(), an iterator holds no loop back: one made and never used
+    // must not pause the reading for the others.
     let started = false;
     let ended = false;
     let failure = null;
@@ -207,29 +209,22 @@ export class EventSource extends JsEventTarget {
         chars += event.data.length;
         if (waiting.length) serve();
       },
-      // A failure ends the loop after the events before it; a close or an abort at once.
+      // The events dispatched before the end are still yielded, as listeners got them.
       end: (error) => {
         ended = true;
         failure = error;
-        if (!error) drop();
         serve();
       },
-      behind: () => queue.length - head > BACKLOG_EVENTS || chars > BACKLOG_CHARS,
-      caughtUp: () => queue.length - head <= BACKLOG_EVENTS / 2 && chars <= BACKLOG_CHARS / 2,
+      behind: () => started && (queue.length - head > BACKLOG_EVENTS || chars > BACKLOG_CHARS),
+      caughtUp: () => !started || (queue.length - head <= BACKLOG_EVENTS / 2 && chars <= BACKLOG_CHARS / 2),
     };
-    // Joins the source's takers at the first next(), as a generator's body starts then:
-    // an iterator made and never used holds no events, and no reading back.
-    const start = () => {
-      started = true;
-      if (this.#readyState === CLOSED) sink.end(this.#failure);
-      else this.#sinks.add(sink);
-    };
+    if (this.#readyState === CLOSED) sink.end(this.#failure);
+    else this.#sinks.add(sink);
     const leave = () => {
       this.#sinks.delete(sink);
       this.#checkDrained();
     };
     const finish = () => {
-      started = true;
       ended = true;
       failure = null;
       drop();
@@ -240,7 +235,7 @@ export class EventSource extends JsEventTarget {
     };
     return {
       next: () => {
-        if (!started) start();
+        started = true;
         if (!waiting.length) {
           try {
             const result = pull();
@@ -384,7 +379,7 @@ export class EventSource extends JsEventTarget {
   }
 
   // Stops for good. Closed by the caller or the signal (no `error`): no error event, as
-  // with the browser's close(), and async iterations end at once without throwing.
+  // with the browser's close(), and async iterations end without throwing.
   #stop(reason, error = null) {
     if (this.#readyState === CLOSED) return;
     this.#readyState = CLOSED;

@@ -328,9 +328,9 @@ export class EventSource extends EventTarget {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
   /**
    * Yields every message event, named or not, in order, across reconnects. Leaving the
-   * loop closes the source. `close()` or the signal ends the loop at once; a fatal error
-   * is thrown as an {@link SseError} after the events before it, also to a loop started
-   * after it. Like an async generator's, the iteration starts at the first `next()`. A loop that
+   * loop closes the source. After `close()`, the signal or a fatal error, the loop gets the
+   * events dispatched before it, then ends, or throws the error as an {@link SseError}
+   * (also a loop started afterwards). A loop that
    * falls more than 1,024 events or 1 MiB of data behind pauses the reading of the body
    * until it has caught up to half of that, unless listeners take the events too.
    */
