@@ -155,6 +155,9 @@ export function fetchEventSource(input, init = {}) {
       controller = own;
       const caught = { threw: false, error: undefined };
       current = caught;
+      // Whether this engine was stopped, read per item: cheaper than the signal's getter.
+      let stopped = false;
+      own.signal.addEventListener('abort', () => (stopped = true), { once: true });
       let pendingRetry;
       // The delay onerror chose for an error the engine does not retry itself (an
       // invalid request, a failing headers function): onerror decides, so retry here.
@@ -163,7 +166,7 @@ export function fetchEventSource(input, init = {}) {
       const visit = (kind, a, b, c) => {
         // Aborted from a callback (onmessage aborting the signal on `[DONE]`): the
         // rest of the chunk is not delivered.
-        if (own.signal.aborted) return;
+        if (stopped) return;
         if (kind === 'retry') {
           retryInterval = a;
           pendingRetry = a;
