@@ -36,6 +36,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use wasm_bindgen::JsValue;
 use web_sys::{AbortSignal, RequestCredentials, Response};
@@ -201,6 +202,7 @@ impl EventSourceBuilder {
         };
         let observer = QueueObserver {
             inbox: Rc::clone(&inbox),
+            last_id: None,
         };
         let output = Rc::clone(&inbox);
         let engine = async move {
@@ -319,6 +321,8 @@ impl Drop for EventStream {
 
 struct QueueObserver {
     inbox: Rc<RefCell<Inbox>>,
+    /// The last event ID of the latest event queued, which the next ones share.
+    last_id: Option<Arc<str>>,
 }
 
 impl Observer for QueueObserver {
@@ -326,9 +330,10 @@ impl Observer for QueueObserver {
         self.inbox.borrow_mut().push(Ok(Event::Open));
     }
 
-    fn item(&mut self, item: ItemRef<'_>, _same_id: bool) {
+    fn item(&mut self, item: ItemRef<'_>, same_id: bool) {
         if let ItemRef::Event { .. } = item {
-            if let Item::Event(event) = item.to_item() {
+            // Events with the same last event ID share it: a long ID is held once.
+            if let Item::Event(event) = item.to_shared_item(same_id, &mut self.last_id) {
                 self.inbox.borrow_mut().push(Ok(Event::Message(event)));
             }
         }

@@ -147,7 +147,7 @@ impl Reference {
             data: String::new(),
             event_type: String::new(),
             last_event_id_buffer: String::new(),
-            last_event_id: String::new(),
+            last_event_id: "".into(),
             items: Vec::new(),
         };
         for line in &lines {
@@ -213,7 +213,7 @@ impl Reference {
                 Some(event_type)
             },
             data,
-            last_event_id: self.last_event_id.clone(),
+            last_event_id: self.last_event_id.as_str().into(),
         }));
     }
 }
@@ -424,7 +424,7 @@ fn reference_model_gets_known_cases_right() {
         Item::Event(Event {
             event_type: event_type.map(str::to_owned),
             data: data.to_owned(),
-            last_event_id: "1".to_owned(),
+            last_event_id: "1".into(),
         })
     };
     assert_eq!(items, vec![event(None, "a\n b"), event(Some("e"), "")]);
@@ -438,7 +438,7 @@ fn reference_model_gets_known_cases_right() {
             Item::Event(Event {
                 event_type: None,
                 data: "x".to_owned(),
-                last_event_id: String::new()
+                last_event_id: "".into()
             }),
         ]
     );

@@ -1002,6 +1002,37 @@ fn default_maximum_is_16_mib() {
 // Restoring a saved last event ID
 
 #[test]
+fn events_with_the_same_last_event_id_share_it_rather_than_copy_it() {
+    use std::sync::Arc;
+    let mut parser = Parser::new();
+    let mut ids = Vec::new();
+    let mut take = |item| {
+        if let Item::Event(event) = item {
+            ids.push(event.last_event_id);
+        }
+    };
+    let long = "i".repeat(1 << 16);
+    parser
+        .feed(
+            format!("id: {long}\ndata: a\n\ndata: b\n\n").as_bytes(),
+            &mut take,
+        )
+        .unwrap();
+    parser.feed(b"event: x\ndata: c\n\n", &mut take).unwrap();
+    // An ID set by a block without data, then the same value again: a new one, then shared.
+    parser
+        .feed(b"id: 2\n\ndata: d\n\nid: 2\ndata: e\n\n", &mut take)
+        .unwrap();
+    // Events handed out by feed_borrowed in between: the next one holds its own ID.
+    parser.feed_borrowed(b"id: 3\ndata: f\n\n", |_| {}).unwrap();
+    parser.feed(b"data: g\n\n", &mut take).unwrap();
+    let values: Vec<&str> = ids.iter().map(|id| &**id).collect();
+    assert_eq!(values, [&long[..], &long, &long, "2", "2", "3"]);
+    assert!(Arc::ptr_eq(&ids[0], &ids[1]) && Arc::ptr_eq(&ids[1], &ids[2]));
+    assert!(Arc::ptr_eq(&ids[3], &ids[4]));
+}
+
+#[test]
 fn set_last_event_id_restores_an_id_that_later_events_carry() {
     let mut parser = Parser::new();
     assert!(parser.set_last_event_id("42"));

@@ -107,7 +107,11 @@ async fn named_events_keep_their_type_and_last_event_id() {
     let mut seen = Vec::new();
     while seen.len() < 5 {
         if let Some(Ok(Event::Message(m))) = stream.next().await {
-            seen.push((m.dispatch_type().to_owned(), m.data, m.last_event_id));
+            seen.push((
+                m.dispatch_type().to_owned(),
+                m.data,
+                m.last_event_id.to_string(),
+            ));
         }
     }
     let expected = [
@@ -368,4 +372,28 @@ async fn dropping_a_stream_while_the_reading_is_paused_closes_the_connection() {
         "the server still has the stream open"
     );
     assert_eq!(log(&key).await.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn events_that_carry_a_long_id_share_it() {
+    // A 1 MiB ID, then 14,560 small events that all carry it: copied for each, 14 GiB.
+    let key = unique_key("rust-long-id");
+    let mut stream = EventSource::builder(url("/sse/long-id?kib=1024&pieces=4", &key))
+        .retry(RetryPolicy::spec().max_attempts(0))
+        .connect();
+    let first = next_message(&mut stream).await;
+    assert_eq!(first.last_event_id.len(), 1 << 20);
+    let mut count = 1;
+    loop {
+        let message = next_message(&mut stream).await;
+        if message.data == "done" {
+            break;
+        }
+        assert!(std::sync::Arc::ptr_eq(
+            &message.last_event_id,
+            &first.last_event_id
+        ));
+        count += 1;
+    }
+    assert_eq!(count, 4 * 3640);
 }

@@ -4,6 +4,7 @@
 use super::fields::EventBuffers;
 use super::lines::{Line, LineSplitter};
 use super::{Item, ItemRef, ParseError};
+use std::sync::Arc;
 
 /// The default [`ParserOptions::max_event_size`]: 16 MiB.
 pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
@@ -55,6 +56,9 @@ pub struct Parser {
     buffers: EventBuffers,
     options: ParserOptions,
     failed: Option<ParseError>,
+    /// The last event ID of the latest event [`Parser::feed`] or [`Parser::finish`]
+    /// handed out, which the next ones share while it does not change.
+    shared_id: Option<Arc<str>>,
 }
 
 impl Default for Parser {
@@ -76,6 +80,7 @@ impl Parser {
             buffers: EventBuffers::new(options.max_event_size),
             options,
             failed: None,
+            shared_id: None,
         }
     }
 
@@ -86,7 +91,12 @@ impl Parser {
     where
         F: FnMut(Item),
     {
-        self.feed_borrowed(chunk, |item| on_item(item.to_item()))
+        let mut shared = self.shared_id.take();
+        let result = self.parse(chunk, |item, same_id| {
+            on_item(item.to_shared_item(same_id, &mut shared));
+        });
+        self.shared_id = shared;
+        result
     }
 
     /// [`Parser::feed`], handing out items borrowed from the parser's buffers: nothing is
@@ -101,7 +111,16 @@ impl Parser {
     /// [`Parser::feed_borrowed`], also telling for each event whether its last event ID
     /// is the one of the event dispatched before it (`false` for other items): a consumer
     /// that holds on to that ID need not copy or compare it again.
-    pub(crate) fn feed_marked<F>(&mut self, chunk: &[u8], mut on_item: F) -> Result<(), ParseError>
+    pub(crate) fn feed_marked<F>(&mut self, chunk: &[u8], on_item: F) -> Result<(), ParseError>
+    where
+        F: FnMut(ItemRef<'_>, bool),
+    {
+        // Events handed out elsewhere: the next `feed` cannot share the ID it holds.
+        self.shared_id = None;
+        self.parse(chunk, on_item)
+    }
+
+    fn parse<F>(&mut self, chunk: &[u8], mut on_item: F) -> Result<(), ParseError>
     where
         F: FnMut(ItemRef<'_>, bool),
     {
@@ -126,7 +145,12 @@ impl Parser {
     where
         F: FnMut(Item),
     {
-        self.finish_borrowed(|item| on_item(item.to_item()))
+        let mut shared = self.shared_id.take();
+        let result = self.end(|item, same_id| {
+            on_item(item.to_shared_item(same_id, &mut shared));
+        });
+        self.shared_id = shared;
+        result
     }
 
     /// [`Parser::finish`], handing out borrowed items as [`Parser::feed_borrowed`] does.
@@ -138,7 +162,15 @@ impl Parser {
     }
 
     /// [`Parser::finish_borrowed`], with the mark of [`Parser::feed_marked`].
-    pub(crate) fn finish_marked<F>(&mut self, mut on_item: F) -> Result<(), ParseError>
+    pub(crate) fn finish_marked<F>(&mut self, on_item: F) -> Result<(), ParseError>
+    where
+        F: FnMut(ItemRef<'_>, bool),
+    {
+        self.shared_id = None;
+        self.end(on_item)
+    }
+
+    fn end<F>(&mut self, mut on_item: F) -> Result<(), ParseError>
     where
         F: FnMut(ItemRef<'_>, bool),
     {

@@ -1,5 +1,7 @@
 //! What the parser hands out.
 
+use std::sync::Arc;
+
 /// One thing found in the event stream, in stream order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
@@ -22,8 +24,9 @@ pub struct Event {
     /// The data buffer: `data:` lines joined with LF.
     pub data: String,
     /// The last event ID string after this block: set by the most recent `id:` field,
-    /// in this block or an earlier one.
-    pub last_event_id: String,
+    /// in this block or an earlier one. Shared, not copied, by the events that carry the
+    /// same ID: a long ID that many events carry is held once.
+    pub last_event_id: Arc<str>,
 }
 
 impl Event {
@@ -60,16 +63,29 @@ pub enum ItemRef<'a> {
 impl ItemRef<'_> {
     /// The owned item.
     pub fn to_item(&self) -> Item {
-        match *self {
+        self.to_shared_item(false, &mut None)
+    }
+
+    /// The owned item, its last event ID shared with the event before it when `same_id`
+    /// says it is the same (see `Parser::feed_marked`): `shared` holds the ID of the
+    /// latest event made this way.
+    pub(crate) fn to_shared_item(self, same_id: bool, shared: &mut Option<Arc<str>>) -> Item {
+        match self {
             ItemRef::Event {
                 event_type,
                 data,
                 last_event_id,
-            } => Item::Event(Event {
-                event_type: event_type.map(str::to_owned),
-                data: data.to_owned(),
-                last_event_id: last_event_id.to_owned(),
-            }),
+            } => {
+                let last_event_id = match shared {
+                    Some(id) if same_id => Arc::clone(id),
+                    _ => shared.insert(Arc::from(last_event_id)).clone(),
+                };
+                Item::Event(Event {
+                    event_type: event_type.map(str::to_owned),
+                    data: data.to_owned(),
+                    last_event_id,
+                })
+            }
             ItemRef::Retry(ms) => Item::Retry(ms),
             ItemRef::Comment(text) => Item::Comment(text.to_owned()),
         }

@@ -9,7 +9,7 @@ pub fn ev(event_type: Option<&str>, data: &str, last_event_id: &str) -> Item {
     Item::Event(Event {
         event_type: event_type.map(str::to_owned),
         data: data.to_owned(),
-        last_event_id: last_event_id.to_owned(),
+        last_event_id: last_event_id.into(),
     })
 }
 

@@ -119,7 +119,7 @@ impl Ticker {
             "tick named"
         });
         for (class, text) in [
-            ("id", message.last_event_id.as_str()),
+            ("id", &*message.last_event_id),
             ("type", kind),
             ("data", message.data.as_str()),
         ] {
