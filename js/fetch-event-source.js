@@ -137,7 +137,8 @@ export function fetchEventSource(input, init = {}) {
     // Starts a new engine after `interval` ms, for failures the engine does not retry.
     function reconnectAfter(interval) {
       stop();
-      retryTimer = setTimeout(create, interval);
+      // onerror may have aborted the signal while it decided: then nothing is left to do.
+      if (!finished) retryTimer = setTimeout(create, interval);
     }
 
     // Reconnect after a failure outside the engine (onclose throwing), as 2.0.1 does.
