@@ -29,7 +29,7 @@ extern "C" {
 #[wasm_bindgen(inline_js = "let generation = 0;
 let onFailure = () => {};
 const controllers = new Set();
-const timers = new Set();
+const timers = new Map(); // id → handler
 const networkWaits = new Set();
 const never = () => new Promise(() => {});
 
@@ -39,7 +39,7 @@ export function engineFailed(message) {
   generation++;
   for (const controller of controllers) controller.abort();
   controllers.clear();
-  for (const id of timers) clearTimeout(id);
+  for (const id of timers.keys()) clearTimeout(id);
   timers.clear();
   for (const wait of networkWaits) stopNetworkWait(wait);
   onFailure(message);
@@ -66,13 +66,18 @@ export function dropController(controller) {
 
 export function startTimer(handler, ms) {
   const id = setTimeout(() => { timers.delete(id); handler(); }, ms);
-  timers.add(id);
+  timers.set(id, handler);
   return id;
 }
 
+// Clears a timer and calls its handler at once: the promise a Rust future awaits then
+// settles, and the future's callbacks run and are freed. A promise that never settled
+// would keep them, and what they hold, for good.
 export function stopTimer(id) {
-  timers.delete(id);
+  const handler = timers.get(id);
+  if (!timers.delete(id)) return;
   clearTimeout(id);
+  handler();
 }
 
 // `navigator.onLine` and the `online` event exist in a Window and in a Worker; elsewhere
@@ -82,18 +87,20 @@ export function isOffline() {
 }
 
 export function startNetworkWait(handler, ms) {
-  const wait = { id: undefined, done: undefined };
-  wait.done = () => { stopNetworkWait(wait); handler(); };
+  const wait = { id: undefined, done: undefined, handler };
+  wait.done = () => stopNetworkWait(wait);
   wait.id = setTimeout(wait.done, ms);
   globalThis.addEventListener?.('online', wait.done);
   networkWaits.add(wait);
   return wait;
 }
 
+// Ends a wait, at its end or when it is cancelled, and calls its handler (see stopTimer).
 export function stopNetworkWait(wait) {
   if (!networkWaits.delete(wait)) return;
   clearTimeout(wait.id);
   globalThis.removeEventListener?.('online', wait.done);
+  wait.handler();
 }
 
 // The text of a thrown value, for error messages: an Error's message, a string as it is,
@@ -170,7 +177,8 @@ extern "C" {
     #[wasm_bindgen(js_name = startTimer)]
     pub(crate) fn start_timer(handler: &Function, ms: f64) -> JsValue;
 
-    /// `clearTimeout(id)` for a timer of `start_timer`.
+    /// `clearTimeout(id)` for a timer of `start_timer` that has not fired, then its
+    /// handler, so that the promise it resolves does not stay pending for ever.
     #[wasm_bindgen(js_name = stopTimer)]
     pub(crate) fn stop_timer(id: &JsValue);
 
@@ -183,7 +191,7 @@ extern "C" {
     #[wasm_bindgen(js_name = startNetworkWait)]
     pub(crate) fn start_network_wait(handler: &Function, ms: f64) -> JsValue;
 
-    /// Cancels a wait of `start_network_wait` (nothing if it is over).
+    /// Cancels a wait of `start_network_wait` and calls its handler (nothing if it is over).
     #[wasm_bindgen(js_name = stopNetworkWait)]
     pub(crate) fn stop_network_wait(wait: &JsValue);
 }

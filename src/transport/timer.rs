@@ -10,7 +10,9 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 /// Resolves after `ms` milliseconds. Dropping it clears the timer, so a closed event
-/// source leaves no pending reconnect behind.
+/// source leaves no pending reconnect behind, and settles the promise at once: the
+/// `JsFuture`'s callbacks and the promise hold each other until it settles, so a cleared
+/// timer whose promise stayed pending would keep both for good.
 #[must_use = "a Delay does nothing unless awaited"]
 pub(crate) struct Delay {
     id: JsValue,

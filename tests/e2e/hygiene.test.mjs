@@ -409,3 +409,64 @@ test('1,000 open/stream/close cycles leave the JS heap, the wasm memory and the 
   assert.equal(end.readers.made, 1051, 'one body reader per cycle');
   await checkClean(cyclePage);
 });
+
+// A timer of the engine that is cleared (the idle timer when a source stops, a pending
+// reconnect when it is closed) must settle the promise its future awaits: a promise left
+// pending kept the future's callbacks, about 390 bytes of JS heap and 140 of wasm memory
+// a cycle. Each cycle runs on an in-page fetch, so thousands take seconds.
+for (const variant of ['the idle timer', 'a reconnect']) {
+  test(`3,000 sources stopped with ${variant} pending leave the JS heap and the wasm memory flat`, async (t) => {
+    const page = await openWatched(live.browser, `${live.server.url}/blank`);
+    t.after(() => page.close());
+    const cdp = await page.context().newCDPSession(page);
+    await page.evaluate(async (variant) => {
+      const lib = await import('/pkg/index.js');
+      const { init, wasmMemory } = await import('/pkg/init.js');
+      await init();
+      globalThis.wasmBytes = () => wasmMemory().buffer.byteLength;
+      const bytes = new TextEncoder().encode('data: x\n\n');
+      const reconnect = variant === 'a reconnect';
+      // One event, then the body stays open (the idle timer runs) or ends (a reconnect waits).
+      const fetch = () =>
+        Promise.resolve(
+          new Response(
+            new ReadableStream({
+              start(controller) {
+                controller.enqueue(bytes);
+                if (reconnect) controller.close();
+              },
+            }),
+            { headers: { 'content-type': 'text/event-stream' } },
+          ),
+        );
+      globalThis.cycles = async (count) => {
+        for (let i = 0; i < count; i++) {
+          await new Promise((resolve) => {
+            const source = new lib.EventSource('/x', reconnect ? { fetch } : { fetch, idleTimeout: 60_000 });
+            const stop = () => {
+              source.close();
+              resolve();
+            };
+            if (reconnect) source.onerror = (e) => e.willRetry && stop();
+            else source.onmessage = stop;
+          });
+        }
+      };
+    }, variant);
+    const measure = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      await cdp.send('HeapProfiler.collectGarbage');
+      const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+      return { heap: usedSize, wasm: await page.evaluate(() => wasmBytes()) };
+    };
+    await page.evaluate(() => cycles(300));
+    const before = await measure();
+    await page.evaluate(() => cycles(3000));
+    const after = await measure();
+    const perCycle = (after.heap - before.heap) / 3000;
+    t.diagnostic(`JS heap ${perCycle.toFixed(1)} bytes a cycle; wasm memory ${before.wasm} → ${after.wasm} bytes`);
+    assert.ok(perCycle < 60, `the JS heap grew ${perCycle.toFixed(1)} bytes a cycle`);
+    assert.equal(after.wasm, before.wasm, 'wasm memory did not grow');
+    await checkClean(page);
+  });
+}
