@@ -162,7 +162,7 @@ export class SseError extends Error {
   readonly status?: number;
   /** The response's `Content-Type`, for `status` and `content_type` failures. */
   readonly contentType?: string;
-  /** The start of the response body (at most 4 KiB), for `status` and `content_type` failures. */
+  /** The start of the response body (at most 4 KiB, what arrived within half a second), for `status` and `content_type` failures. */
   readonly body?: string;
   /** Whether trying again may succeed (network errors, the end of the body, 408/429/5xx). */
   readonly retryable: boolean;
@@ -249,8 +249,9 @@ export interface EventSourceInit {
   dispatchIncompleteEvent?: boolean;
   /**
    * Beyond the browser's API, off by default: when no byte arrives (comments count) for
-   * this many ms, drop the connection and retry it (reason `idle_timeout`), as for a
-   * half-open connection or a proxy that hangs. Set it above the server's heartbeat interval.
+   * this many ms, or no response for this many ms after the request, drop the connection
+   * and retry it (reason `idle_timeout`), as for a half-open connection or a proxy that
+   * hangs. Set it above the server's heartbeat interval.
    */
   idleTimeout?: number;
   /** Called with the text of each comment line (`: heartbeat` gives `'heartbeat'`, one leading space removed); comments are no events. */

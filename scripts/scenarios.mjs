@@ -223,14 +223,25 @@ function resume(ctx) {
   stream.after(interval, next);
 }
 
-/** `/sse/status?code=500&type=…&body=…&retryAfter=…`: a plain non-stream response. */
+/**
+ * `/sse/status?code=500&type=…&body=…&retryAfter=…`: a plain non-stream response. With
+ * `hold=1` the body is sent but never ended, as by a proxy whose page stalls.
+ */
 function status(ctx) {
   const { res, params } = ctx;
   const code = statusParam(params, 500);
   const headers = typeHeader(params, 'text/html; charset=utf-8');
   if (params.has('retryAfter')) headers['retry-after'] = params.get('retryAfter');
   res.writeHead(code, headers);
-  res.end(NO_BODY.has(code) ? undefined : (params.get('body') ?? '<h1>Server error</h1>'));
+  const body = NO_BODY.has(code) ? undefined : (params.get('body') ?? '<h1>Server error</h1>');
+  if (params.get('hold') !== '1') return res.end(body);
+  ctx.track(res);
+  res.write(body);
+}
+
+/** `/sse/silent`: takes the request and never answers, not even with headers. */
+function silent(ctx) {
+  ctx.track(ctx.res);
 }
 
 /**
@@ -508,5 +519,5 @@ function flood(ctx) {
 
 export const ROUTES = {
   echo, resume, status, flaky, named, token, end, comments, openai, forever, stalled, garbage, redirect, cut, drip, big, huge,
-  flood, panic, 'long-id': longId,
+  flood, panic, 'long-id': longId, silent,
 };

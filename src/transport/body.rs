@@ -1,10 +1,10 @@
 //! Reading a response body's `ReadableStream` chunk by chunk.
 
-use super::sys::{describe, future, pump};
+use super::sys::{describe, future, pump, read_start};
 use crate::error::Error;
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::JsCast;
-use web_sys::{ReadableStreamDefaultReader, ReadableStreamReadResult, Response};
+use web_sys::{ReadableStreamDefaultReader, Response};
 
 /// The body's reader. Dropped before the end, it cancels the stream (which closes the
 /// connection); at the end it releases its lock.
@@ -22,31 +22,6 @@ impl BodyReader {
             None => None,
         };
         Ok(BodyReader { reader })
-    }
-
-    /// Copies the next chunk into `buffer` (replacing its contents); `false` at the end.
-    ///
-    /// One call into JavaScript per chunk: the bytes are copied straight from the
-    /// chunk's `Uint8Array` into wasm memory.
-    pub(crate) async fn read_into(&mut self, buffer: &mut Vec<u8>) -> Result<bool, Error> {
-        buffer.clear();
-        let Some(reader) = &self.reader else {
-            return Ok(false);
-        };
-        let result = future(&reader.read()).await.map_err(|e| network(&e))?;
-        let result: ReadableStreamReadResult = result.unchecked_into();
-        if result.get_done().unwrap_or(false) {
-            if let Some(reader) = self.reader.take() {
-                reader.release_lock();
-            }
-            return Ok(false);
-        }
-        let chunk: Uint8Array = result.get_value().dyn_into().map_err(|_| Error::Network {
-            message: "the response body produced a chunk that is not a Uint8Array".into(),
-        })?;
-        buffer.resize(chunk.length() as usize, 0);
-        chunk.copy_to(buffer);
-        Ok(true)
     }
 
     /// Hands every chunk to `sink`, a large one in 64 KiB pieces (a JS function of a
@@ -67,18 +42,20 @@ impl BodyReader {
         Ok(false)
     }
 
-    /// Reads at most `limit` bytes of the body, for error messages, then cancels it.
-    pub(crate) async fn read_start(mut self, limit: usize) -> String {
-        let mut collected = Vec::new();
-        let mut chunk = Vec::new();
-        while collected.len() < limit {
-            match self.read_into(&mut chunk).await {
-                Ok(true) => collected.extend_from_slice(&chunk),
-                _ => break,
-            }
-        }
-        collected.truncate(limit);
-        String::from_utf8_lossy(&collected).into_owned()
+    /// Reads at most `limit` bytes of the body, for error messages, for at most `ms`
+    /// milliseconds (a body that trickles or never ends does not hold the error back),
+    /// then cancels it.
+    pub(crate) async fn read_start(mut self, limit: usize, ms: u64) -> String {
+        let Some(reader) = self.reader.take() else {
+            return String::new();
+        };
+        let start = future(&read_start(&reader, limit as u32, ms as f64)).await;
+        let bytes = start
+            .ok()
+            .and_then(|bytes| bytes.dyn_into::<Uint8Array>().ok())
+            .map(|bytes| bytes.to_vec())
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 }
 

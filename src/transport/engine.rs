@@ -25,6 +25,10 @@ use web_sys::{AbortSignal, Response};
 
 /// How much of a failed response's body an error keeps.
 const ERROR_BODY_LIMIT: usize = 4096;
+/// How long a refused response's body is read for its start: what has come by then is
+/// reported, so a body that trickles or never ends (a proxy's page, a text stream) does
+/// not hold the error back.
+const ERROR_BODY_WAIT: u64 = 500;
 
 /// While the browser reports no network, the longest wait for it to report the network
 /// back before trying anyway: `navigator.onLine` can be false on a machine whose network
@@ -320,7 +324,17 @@ impl<O: Observer + 'static> Engine<O> {
         let guard = AbortGuard::new();
         let signal = guard.signal();
         let sent: Boxed<'_, _> = Box::pin(self.config.request.send(&last_event_id, &signal));
-        let response = sent.await.map_err(|e| match e {
+        let sent = match self.config.idle_timeout {
+            None => sent.await,
+            // The idle timeout also bounds the wait for the response: a server or proxy
+            // that takes the request and never answers is dropped and retried like one
+            // that falls silent. Returning drops the request, whose guard aborts it.
+            Some(ms) => match select(sent, Delay::new(ms)).await {
+                Either::Left((sent, _)) => sent,
+                Either::Right(((), _)) => return Err(disconnected(Error::IdleTimeout { ms })),
+            },
+        };
+        let response = sent.map_err(|e| match e {
             // [spec] "if res is a network error, then reestablish the connection".
             Error::Network { .. } => disconnected(e),
             _ => (e, None),
@@ -417,7 +431,7 @@ async fn refusal(response: &Response, verdict: Verdict) -> Ended {
         return (Error::NoContent, None);
     }
     let body = match BodyReader::new(response) {
-        Ok(reader) => reader.read_start(ERROR_BODY_LIMIT).await,
+        Ok(reader) => reader.read_start(ERROR_BODY_LIMIT, ERROR_BODY_WAIT).await,
         Err(_) => String::new(),
     };
     if verdict == Verdict::BadStatus {

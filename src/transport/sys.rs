@@ -141,6 +141,31 @@ export async function pump(reader, sink) {
       }
     }
   }
+}
+
+export async function readStart(reader, limit, ms) {
+  const parts = [];
+  let length = 0;
+  let timer;
+  const deadline = new Promise((resolve) => { timer = setTimeout(resolve, ms, { done: true }); });
+  try {
+    while (length < limit) {
+      const { done, value } = await Promise.race([reader.read(), deadline]);
+      if (done) break;
+      parts.push(value);
+      length += value.length;
+    }
+  } catch {} finally {
+    clearTimeout(timer);
+    reader.cancel().catch(() => {});
+  }
+  const start = new Uint8Array(Math.min(length, limit));
+  let at = 0;
+  for (const part of parts) {
+    start.set(part.subarray(0, start.length - at), at);
+    at += Math.min(part.length, start.length - at);
+  }
+  return start;
 }")]
 extern "C" {
     /// Reads `reader` to its end, calling `sink(chunk)` for each chunk (for a chunk over
@@ -148,6 +173,11 @@ extern "C" {
     /// promise, reads on once that settles. Resolves with `true` at the end of the body,
     /// `false` when `sink` stopped; rejects with the reader's error.
     pub(crate) fn pump(reader: &ReadableStreamDefaultReader, sink: &Function) -> Promise;
+
+    /// Reads at most `limit` bytes of `reader`'s body, for at most `ms` milliseconds (what
+    /// has come by then), then cancels it; resolves with those bytes.
+    #[wasm_bindgen(js_name = readStart)]
+    pub(crate) fn read_start(reader: &ReadableStreamDefaultReader, limit: u32, ms: f64) -> Promise;
 
     /// The text of a thrown JavaScript value, for error messages.
     pub(crate) fn describe(value: &JsValue) -> String;

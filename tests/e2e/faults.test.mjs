@@ -57,6 +57,36 @@ test('a silent connection is dropped after idleTimeout and resumed with Last-Eve
   ]);
 });
 
+test('idleTimeout also bounds the wait for the response: a server that never answers is dropped and retried', async () => {
+  const key = freshKey('silent');
+  await open(`/sse/silent?key=${key}`, { idleTimeout: 400, retry: 100 });
+  const [first] = await live.server.waitForRequests(key, 2, 5000);
+  await close();
+  await until(() => first.closedAt !== null, 'the server to see the unanswered request closed', 3000);
+  const waited = first.closedAt - first.at;
+  assert.ok(waited >= 350 && waited < 2000, `dropped after about 400 ms without an answer (${waited} ms)`);
+  assert.deepEqual((await seen())[0], { type: 'error', reason: 'idle_timeout', willRetry: true, retryIn: 100 });
+});
+
+test('a refused response whose body never ends is reported within half a second, with the body so far', async () => {
+  const key = freshKey('held-500');
+  const started = Date.now();
+  await page.evaluate((url) => {
+    globalThis.refused = new Promise((resolve) => {
+      const source = new lib.EventSource(url);
+      source.onerror = (e) => resolve({ reason: e.reason, code: e.code, body: e.error.body, willRetry: e.willRetry, readyState: source.readyState });
+    });
+  }, `/sse/status?code=500&hold=1&body=stalled&key=${key}`);
+  const error = await page.evaluate(() =>
+    Promise.race([globalThis.refused, new Promise((resolve) => setTimeout(resolve, 3000, 'no error within 3 s'))]),
+  );
+  const took = Date.now() - started;
+  assert.deepEqual(error, { reason: 'status', code: 500, body: 'stalled', willRetry: false, readyState: 2 });
+  assert.ok(took < 1500, `reported after ${took} ms`);
+  const [entry] = live.server.log(key);
+  await until(() => entry.closedAt !== null, 'the server to see the refused response closed', 3000);
+});
+
 test('comments count as activity: a stream with heartbeats outlives a shorter idle timeout', async () => {
   const key = freshKey('heartbeat');
   // /sse/echo sends one event with data, then a comment every second.
