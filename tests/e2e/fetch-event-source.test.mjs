@@ -271,6 +271,25 @@ describe('requests', () => {
     assert.equal(log[0].headers.accept, 'text/event-stream');
   });
 
+  test('an onopen that throws undefined: onerror gets undefined itself, as in 2.0.1', async () => {
+    const key = freshKey('throw-undefined');
+    const seen = await page.evaluate(async (url) => {
+      const got = [];
+      const r = await run(url, {
+        onopen: async () => {
+          throw undefined;
+        },
+        onerror: (e) => {
+          got.push(e === undefined ? 'undefined' : String(e?.name));
+          throw new Error('stop');
+        },
+      });
+      await r.settled;
+      return got;
+    }, `/sse/echo?key=${key}`);
+    assert.deepEqual(seen, ['undefined']);
+  });
+
   test('a headers function that fails once: onerror gets its error and its retry delay is followed', async () => {
     const key = freshKey('headers-fn');
     const result = await page.evaluate(async (url) => {
