@@ -160,10 +160,9 @@ export class EventSource extends JsEventTarget {
     let started = false;
     let ended = false;
     let failure = null;
-    const drop = () => {
-      queue.length = 0;
-      head = 0;
-      chars = 0;
+    const leave = () => {
+      this.#sinks.delete(sink);
+      this.#checkDrained();
     };
     // The next result, or undefined while there is none yet; throws the failure once.
     const pull = () => {
@@ -220,14 +219,13 @@ export class EventSource extends JsEventTarget {
     };
     if (this.#readyState === CLOSED) sink.end(this.#failure);
     else this.#sinks.add(sink);
-    const leave = () => {
-      this.#sinks.delete(sink);
-      this.#checkDrained();
-    };
+    // return() and throw(): the loop is left, so what it had not taken is dropped.
     const finish = () => {
       ended = true;
       failure = null;
-      drop();
+      queue.length = 0;
+      head = 0;
+      chars = 0;
       leave();
       this.close();
       serve();
