@@ -87,3 +87,23 @@ test('CommonJS code can require the package and stream with it', async () => {
   assert.deepEqual(items, [{ kind: 'event', type: 'message', data: 'parsed', lastEventId: '7' }]);
   assert.deepEqual(messages, ['event 1', 'event 2', 'event 3']);
 });
+
+// An app bundled for Node (esbuild --platform=node, which honours the package's
+// `sideEffects`) keeps node.js's one statement, which points the wasm at the file on disk:
+// with `"sideEffects": false` the bundler dropped it and the wasm was fetched from a
+// `file:` URL, which Node's fetch cannot do.
+test('an app bundled for Node with esbuild loads the wasm from the file beside the bundle', async (t) => {
+  const { execFileSync, spawnSync } = await import('node:child_process');
+  const { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'wasm-sse-bundle-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(join(ROOT, 'pkg'), join(dir, 'node_modules', 'wasm-sse'));
+  writeFileSync(join(dir, 'app.mjs'), "import { createParser } from 'wasm-sse';\nconst parser = await createParser();\nconsole.log(parser.feed('data: bundled\\n\\n')[0].data);\n");
+  const out = join(dir, 'dist');
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'esbuild'), ['app.mjs', '--bundle', '--platform=node', '--format=esm', `--outfile=${join(out, 'app.mjs')}`, '--log-level=error'], { cwd: dir });
+  copyFileSync(join(ROOT, 'pkg', 'wasm_sse_bg.wasm'), join(out, 'wasm_sse_bg.wasm'));
+  const result = spawnSync(process.execPath, [join(out, 'app.mjs')], { encoding: 'utf8' });
+  assert.equal(result.stdout.trim(), 'bundled', result.stderr);
+});
