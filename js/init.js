@@ -67,8 +67,10 @@ function engineFailed(panic) {
 export function init(input) {
   if (!loading) {
     // The URL is written out here, rather than left to the glue, so bundlers see the asset.
-    loading = Promise.resolve()
-      .then(() => initGlue({ module_or_path: input ?? defaultSource() }))
+    // Awaited first: the glue decides whether to fetch its input before awaiting it, so
+    // a promise of a URL would reach WebAssembly.instantiate unfetched.
+    loading = Promise.resolve(input ?? defaultSource())
+      .then((source) => initGlue({ module_or_path: source }))
       .then(
         (exports) => {
           memory = exports.memory;

@@ -6,14 +6,21 @@ import { forEachItem } from './batch.js';
 import { SseError } from './errors.js';
 
 const encoder = new TextEncoder();
+const REPLACEMENT = encoder.encode('\ufffd');
 
 function toBytes(chunk) {
   if (chunk instanceof Uint8Array) return chunk;
-  if (typeof chunk === 'string') return encoder.encode(chunk);
   if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
   throw new TypeError('wasm-sse: a chunk must be a Uint8Array, an ArrayBuffer or a string');
 }
+
+// Whether `s` ends in the first half of a surrogate pair, whose second half may start the
+// next string chunk.
+const endsInHighSurrogate = (s) => {
+  const last = s.charCodeAt(s.length - 1);
+  return last >= 0xd800 && last <= 0xdbff;
+};
 
 // The items of one chunk's batch, as objects.
 function toItems([text, layout]) {
@@ -68,6 +75,10 @@ function rawParser(options = {}) {
 export class Parser {
   #raw;
   #generation = engineGeneration();
+  #freed = false;
+  // The first half of a surrogate pair that ended the last string chunk: encoded alone it
+  // would become U+FFFD, so it waits for its second half.
+  #highSurrogate = '';
 
   /** @internal Use `createParser`, which loads the wasm first. */
   constructor(options) {
@@ -76,25 +87,63 @@ export class Parser {
   }
 
   feed(chunk) {
-    const bytes = toBytes(chunk);
+    this.#live();
+    let bytes;
+    if (typeof chunk === 'string') {
+      let text = this.#highSurrogate + chunk;
+      this.#highSurrogate = '';
+      if (endsInHighSurrogate(text)) {
+        this.#highSurrogate = text.slice(-1);
+        text = text.slice(0, -1);
+      }
+      bytes = encoder.encode(text);
+    } else {
+      // Bytes after a string that ended in half a pair: that half was a lone surrogate,
+      // which encodes as U+FFFD.
+      bytes = toBytes(chunk);
+      if (this.#highSurrogate) {
+        this.#highSurrogate = '';
+        const joined = new Uint8Array(REPLACEMENT.length + bytes.length);
+        joined.set(REPLACEMENT);
+        joined.set(bytes, REPLACEMENT.length);
+        bytes = joined;
+      }
+    }
     return itemsOf(() => this.#call((raw) => raw.feed(bytes)));
   }
 
   finish() {
+    this.#live();
+    // A lone first half at the very end is U+FFFD, as TextEncoder makes it. Its bytes end
+    // no line, so feeding them completes no item.
+    if (this.#highSurrogate) {
+      this.#highSurrogate = '';
+      itemsOf(() => this.#call((raw) => raw.feed(REPLACEMENT)));
+    }
     return itemsOf(() => this.#call((raw) => raw.finish()));
   }
 
   reset() {
+    this.#live();
+    this.#highSurrogate = '';
     this.#call((raw) => raw.reset());
   }
 
   get lastEventId() {
+    this.#live();
     return this.#call((raw) => raw.lastEventId);
   }
 
+  /** Releases the parser's wasm memory; calling it again does nothing. */
   free() {
+    if (this.#freed) return;
+    this.#freed = true;
     // A parser of a failed instance has nothing left to free.
     if (this.#generation === engineGeneration()) this.#raw.free();
+  }
+
+  #live() {
+    if (this.#freed) throw new Error('wasm-sse: this parser was freed');
   }
 
   // Calls into the wasm parser, unless the engine failed since this parser was made: its
@@ -121,11 +170,25 @@ export async function createParser(options) {
  * yielding items as they complete. Leaving the loop early cancels the stream.
  */
 export async function* parseEventStream(input, options) {
-  await init();
   const body = typeof Response !== 'undefined' && input instanceof Response ? input.body : input;
   if (body == null) return; // a Response without a body (e.g. 204) holds no events
-  const parser = new Parser(options);
-  const reader = typeof body.getReader === 'function' ? body.getReader() : null;
+  let parser;
+  try {
+    await init();
+    parser = new Parser(options);
+  } catch (error) {
+    // No events can come: the download stops here too.
+    const stopped = typeof body.cancel === 'function' ? body.cancel() : body.return?.();
+    await Promise.resolve(stopped).catch(() => {});
+    throw error;
+  }
+  let reader;
+  try {
+    reader = typeof body.getReader === 'function' ? body.getReader() : null;
+  } catch (error) {
+    parser.free();
+    throw error;
+  }
   let finished = false;
   try {
     if (reader) {

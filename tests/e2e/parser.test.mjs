@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SCENARIOS, startServer } from '../../scripts/sse-server.mjs';
 import { launchBrowser, openPage } from '../support/browser.mjs';
+import { until } from '../support/wait.mjs';
 
 let server;
 let browser;
@@ -219,5 +220,75 @@ describe('errors', () => {
       }
     });
     assert.match(message, /^TypeError: wasm-sse: a chunk must be/);
+  });
+});
+
+describe('edges of the parser API', () => {
+  test('a string chunk may end between the halves of a surrogate pair; a lone half is U+FFFD', async () => {
+    const result = await page.evaluate(async () => {
+      const { createParser } = await import('/pkg/index.js');
+      const data = (items) => items.map((i) => i.data);
+      const parser = await createParser();
+      const split = [...parser.feed('data: \uD83D'), ...parser.feed('\uDE00 and \uD83D'), ...parser.feed('\uDE01\n\n')];
+      // A lone first half before bytes, and at the end with dispatchIncompleteEvent.
+      const lone = [...parser.feed('data: a\uD83D'), ...parser.feed(new TextEncoder().encode('b\n\n'))];
+      const ending = await createParser({ dispatchIncompleteEvent: true });
+      const last = [...ending.feed('data: c\uD83D'), ...ending.finish()];
+      parser.free();
+      ending.free();
+      return { split: data(split), lone: data(lone), last: data(last) };
+    });
+    assert.deepEqual(result, { split: ['😀 and 😁'], lone: ['a\uFFFDb'], last: ['c\uFFFD'] });
+  });
+
+  test('free() twice does nothing, and a freed parser says so', async () => {
+    const result = await page.evaluate(async () => {
+      const { createParser } = await import('/pkg/index.js');
+      const parser = await createParser();
+      parser.free();
+      parser.free();
+      const attempt = (f) => {
+        try {
+          f();
+          return 'no error';
+        } catch (e) {
+          return e.message;
+        }
+      };
+      return [attempt(() => parser.feed('data: x\n\n')), attempt(() => parser.lastEventId), attempt(() => parser.finish())];
+    });
+    assert.deepEqual(result, Array(3).fill('wasm-sse: this parser was freed'));
+  });
+
+  test('parseEventStream refusing its options cancels the download too', async () => {
+    const key = `parser-options-${Date.now()}`;
+    const message = await page.evaluate(async (url) => {
+      const { parseEventStream } = await import('/pkg/index.js');
+      try {
+        for await (const item of parseEventStream(await fetch(url), { lastEventId: 'a\0b' })) void item;
+        return 'no error';
+      } catch (e) {
+        return e.message;
+      }
+    }, `/sse/forever?key=${key}`);
+    assert.equal(message, 'wasm-sse: lastEventId must not contain U+0000');
+    const [entry] = server.log(key);
+    await until(() => entry.closedAt !== null, 'the server to see the download cancelled', 3000);
+  });
+
+  test('init takes a promise of a URL, as its type says', async () => {
+    // A fresh page: the module loads only once per page.
+    const fresh = await openPage(browser, server.url);
+    const result = await fresh.evaluate(async () => {
+      const { init, createParser } = await import('/pkg/index.js');
+      try {
+        await init(Promise.resolve(new URL('/pkg/wasm_sse_bg.wasm', location.href)));
+        return (await createParser()).feed('data: ok\n\n')[0].data;
+      } catch (e) {
+        return `${e.name}: ${e.message}`;
+      }
+    });
+    await fresh.close();
+    assert.equal(result, 'ok');
   });
 });
