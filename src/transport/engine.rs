@@ -8,7 +8,7 @@ use super::abort::{aborted, AbortGuard};
 use super::body::BodyReader;
 use super::request::RequestSpec;
 use super::sys::{future, is_offline, now_ms, random};
-use super::timer::Delay;
+use super::timer::{Delay, LONGEST_WAIT};
 use crate::error::Error;
 use crate::parser::{ItemRef, Parser, ParserOptions};
 use crate::retry::{Decision, Failure, RetryPolicy, RetryState};
@@ -294,6 +294,14 @@ impl<O: Observer + 'static> Engine<O> {
                     .decide(&mut stream.retry, failure, now_ms(), random())
             }
             None => Decision::Fail,
+        };
+        // The wait a timer can make, so that what is reported (`retryIn`) is what happens.
+        let decision = match decision {
+            Decision::Reconnect { delay, attempt } => Decision::Reconnect {
+                delay: delay.min(LONGEST_WAIT),
+                attempt,
+            },
+            other => other,
         };
         let error = match decision {
             Decision::GiveUp { attempts } => Error::RetriesExhausted {

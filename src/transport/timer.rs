@@ -9,7 +9,11 @@ use std::task::{Context, Poll};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-/// Resolves after `ms` milliseconds. Dropping it clears the timer, so a closed event
+/// The longest wait a timer can make: browsers take a delay above 2^31-1 ms (about 24.8
+/// days) as 1 ms.
+pub(crate) const LONGEST_WAIT: u64 = i32::MAX as u64;
+
+/// Resolves after `ms` milliseconds (at most [`LONGEST_WAIT`]). Dropping it clears the timer, so a closed event
 /// source leaves no pending reconnect behind, and settles the promise at once: the
 /// `JsFuture`'s callbacks and the promise hold each other until it settles, so a cleared
 /// timer whose promise stayed pending would keep both for good.
@@ -34,8 +38,7 @@ impl Delay {
 
     fn start(ms: u64, start: fn(&Function, f64) -> JsValue, stop: fn(&JsValue)) -> Delay {
         let mut id = JsValue::UNDEFINED;
-        // Browsers clamp delays above 2^31-1 ms to 1 ms, so cap them (about 24.8 days).
-        let ms = ms.min(i32::MAX as u64) as f64;
+        let ms = ms.min(LONGEST_WAIT) as f64;
         let promise = Promise::new(&mut |resolve, _reject| id = start(&resolve, ms));
         Delay {
             id,

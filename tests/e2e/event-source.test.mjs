@@ -952,6 +952,18 @@ describe('reconnection', () => {
     await sleep(100);
     assert.equal(server.log(key).length, 6);
   });
+
+  test('a retry: longer than a timer can wait is reported as the wait it is (2^31-1 ms)', async () => {
+    const key = freshKey('huge-retry');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/resume?total=5&dropAfter=1&retry=99999999999&key=${key}`);
+      const retryIn = await new Promise((resolve) => (source.onerror = (e) => resolve(e.retryIn)));
+      source.close();
+      return retryIn;
+    }, key);
+    assert.equal(seen, 2 ** 31 - 1);
+  });
 });
 
 describe('stopping', () => {
