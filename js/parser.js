@@ -169,8 +169,14 @@ export async function createParser(options) {
  * Parses a `Response`, a `ReadableStream` of bytes, or any async iterable of chunks,
  * yielding items as they complete. Leaving the loop early cancels the stream.
  */
+// A fetch Response, also one from another realm (an iframe's) or another fetch library,
+// which `instanceof Response` would miss: it has a body and can read it whole.
+const isResponse = (input) =>
+  (typeof Response !== 'undefined' && input instanceof Response) ||
+  (typeof input === 'object' && input !== null && 'body' in input && typeof input.arrayBuffer === 'function' && typeof input.headers?.get === 'function');
+
 export async function* parseEventStream(input, options) {
-  const body = typeof Response !== 'undefined' && input instanceof Response ? input.body : input;
+  const body = isResponse(input) ? input.body : input;
   if (body == null) return; // a Response without a body (e.g. 204) holds no events
   let parser;
   try {

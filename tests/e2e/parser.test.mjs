@@ -292,3 +292,17 @@ describe('edges of the parser API', () => {
     assert.equal(result, 'ok');
   });
 });
+
+test('parseEventStream takes a Response from another realm (an iframe) as a Response', async () => {
+  const items = await page.evaluate(async () => {
+    const { parseEventStream } = await import('/pkg/index.js');
+    const frame = document.createElement('iframe');
+    document.body.append(frame);
+    const response = new frame.contentWindow.Response('data: from the frame\n\n', { headers: { 'content-type': 'text/event-stream' } });
+    const seen = [];
+    for await (const item of parseEventStream(response)) seen.push(item.data);
+    frame.remove();
+    return seen;
+  });
+  assert.deepEqual(items, ['from the frame']);
+});
