@@ -123,6 +123,8 @@ const PIECE = 64 * 1024;
 // `sink` answers each piece with true (go on), false (stop) or a promise: the consumer is
 // behind, so nothing more is read until it settles. Not reading is the backpressure: the
 // body's stream, then the network, hold the rest, and the server is slowed down.
+const RESUMED = new Uint8Array(0);
+
 export async function pump(reader, sink) {
   const born = generation;
   for (;;) {
@@ -130,14 +132,19 @@ export async function pump(reader, sink) {
     if (born !== generation) return never();
     if (done) return true;
     for (let at = 0; at < value.length; at += PIECE) {
-      let more;
-      try {
-        more = sink(value.length <= PIECE ? value : value.subarray(at, at + PIECE));
-      } catch (error) { if (born !== generation) return never(); throw error; }
-      if (more === false) return false;
-      if (more !== true) {
+      let piece = value.length <= PIECE ? value : value.subarray(at, at + PIECE);
+      for (;;) {
+        let more;
+        try {
+          more = sink(piece);
+        } catch (error) { if (born !== generation) return never(); throw error; }
+        if (more === true) break;
+        if (more === false) return false;
         await more;
         if (born !== generation) return never();
+        // The reading resumes after a pause: an empty chunk tells the engine so now, and
+        // its idle timeout counts from here even if nothing more comes.
+        piece = RESUMED;
       }
     }
   }
@@ -170,7 +177,8 @@ export async function readStart(reader, limit, ms) {
 extern "C" {
     /// Reads `reader` to its end, calling `sink(chunk)` for each chunk (for a chunk over
     /// 64 KiB, for each 64 KiB piece of it) until it returns `false`; when it returns a
-    /// promise, reads on once that settles. Resolves with `true` at the end of the body,
+    /// promise, reads on once that settles, first calling `sink` with an empty chunk to
+    /// say the reading resumed. Resolves with `true` at the end of the body,
     /// `false` when `sink` stopped; rejects with the reader's error.
     pub(crate) fn pump(reader: &ReadableStreamDefaultReader, sink: &Function) -> Promise;
 

@@ -165,3 +165,37 @@ test('a lagging loop never holds back listeners that take the same events', { ti
   const end = await state();
   assert.deepEqual({ taken: end.taken, gaps: end.gaps, errors: end.errors }, { taken: COUNT, gaps: 0, errors: [] });
 });
+
+// The idle timeout does not count a pause, and counts from the moment the reading resumes,
+// also when the pause began and ended while its timer slept and nothing comes after it.
+test('after a pause, the idle timeout counts from when the reading resumed', async () => {
+  const fresh = await openPage(live.browser, live.server.url);
+  const result = await fresh.evaluate(async () => {
+    const { EventSource } = await import('/pkg/index.js');
+    const block = new TextEncoder().encode('data: x\n\n'.repeat(3000));
+    // One chunk of 3,000 events, then a body that stays open and silent.
+    const fetch = async () => new Response(new ReadableStream({ start: (c) => c.enqueue(block) }), { headers: { 'content-type': 'text/event-stream' } });
+    const source = new EventSource('/x', { fetch, idleTimeout: 400 });
+    let caughtUp;
+    const failed = new Promise((resolve) => source.addEventListener('error', (e) => resolve({ at: performance.now(), reason: e.reason })));
+    let n = 0;
+    const loop = (async () => {
+      for await (const event of source) {
+        void event;
+        // A short stall at the start pauses the reading (3,000 events are over the backlog).
+        if (++n === 1) await new Promise((r) => setTimeout(r, 50));
+        if (n === 3000) caughtUp = performance.now();
+      }
+    })().catch(() => {});
+    const error = await failed;
+    source.close();
+    await loop;
+    return { reason: error.reason, afterCaughtUp: error.at - caughtUp, events: n };
+  });
+  await fresh.close();
+  assert.equal(result.reason, 'idle_timeout');
+  assert.equal(result.events, 3000);
+  // 400 ms after the resume; counted from when the timer noticed the pause, about 750.
+  console.log(`the timeout came ${result.afterCaughtUp.toFixed(0)} ms after the loop caught up`);
+  assert.ok(result.afterCaughtUp > 300 && result.afterCaughtUp < 600, `the timeout came ${result.afterCaughtUp.toFixed(0)} ms after the loop caught up`);
+});
