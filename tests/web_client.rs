@@ -71,6 +71,15 @@ async fn next_message(stream: &mut EventStream) -> wasm_sse::parser::Event {
     }
 }
 
+/// Checks that the server saw one request for `key`, and that it is closed.
+async fn assert_one_request_closed(key: &str) {
+    assert!(
+        all_closed(key).await,
+        "the server still has the stream open"
+    );
+    assert_eq!(log(key).await.len(), 1);
+}
+
 /// The next message's data.
 async fn next_data(stream: &mut EventStream) -> String {
     next_message(stream).await.data
@@ -262,11 +271,7 @@ async fn an_abort_signal_stops_the_stream_and_the_request() {
         rest.push(item);
     }
     assert_eq!(rest.last(), Some(&Err(Error::Aborted)));
-    assert!(
-        all_closed(&key).await,
-        "the server still has the stream open"
-    );
-    assert_eq!(log(&key).await.len(), 1);
+    assert_one_request_closed(&key).await;
 }
 
 #[wasm_bindgen_test]
@@ -348,11 +353,7 @@ async fn a_stream_not_polled_pauses_the_reading_of_the_body() {
     }
     assert_eq!(log(&key).await[0]["finished"], true);
     drop(stream);
-    assert!(
-        all_closed(&key).await,
-        "the server still has the stream open"
-    );
-    assert_eq!(log(&key).await.len(), 1);
+    assert_one_request_closed(&key).await;
 }
 
 #[wasm_bindgen_test]
@@ -367,11 +368,7 @@ async fn dropping_a_stream_while_the_reading_is_paused_closes_the_connection() {
         "the reading was not paused"
     );
     drop(stream);
-    assert!(
-        all_closed(&key).await,
-        "the server still has the stream open"
-    );
-    assert_eq!(log(&key).await.len(), 1);
+    assert_one_request_closed(&key).await;
 }
 
 #[wasm_bindgen_test]

@@ -70,6 +70,15 @@ function instrument() {
   globalThis.readerCounts = (since = 0) => ({ made: readersMade, cancelled, open: [...open].filter((n) => n > since).length });
 }
 
+/** `page`'s JS heap after a full collection, and its wasm memory (`wasmBytes`), in bytes. */
+async function memoryOf(page, cdp) {
+  // Twice: a first collection can leave garbage that finalizers free for the second.
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  return { heap: usedSize, wasm: await page.evaluate(() => wasmBytes()) };
+}
+
 /** An instrumented page with the package loaded as `lib` and its `wasmMemory`. */
 async function instrumentedPage() {
   const page = await openWatched(live.browser, `${live.server.url}/blank`, (p) => p.addInitScript(instrument));
@@ -370,13 +379,7 @@ test('1,000 open/stream/close cycles leave the JS heap, the wasm memory and the 
   const cyclePage = await instrumentedPage();
   t.after(() => cyclePage.close());
   const cdp = await cyclePage.context().newCDPSession(cyclePage);
-  const measure = async () => {
-    // Twice: a first collection can leave garbage that finalizers free for the second.
-    await cdp.send('HeapProfiler.collectGarbage');
-    await cdp.send('HeapProfiler.collectGarbage');
-    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-    return { heap: usedSize, wasm: await cyclePage.evaluate(() => wasmBytes()) };
-  };
+  const measure = () => memoryOf(cyclePage, cdp);
   await cyclePage.evaluate(cycles, { from: 0, count: 51, key: freshKey('warm-up') });
   const before = await measure();
   const key = freshKey('cycles');
@@ -453,16 +456,10 @@ for (const variant of ['the idle timer', 'a reconnect']) {
         }
       };
     }, variant);
-    const measure = async () => {
-      await cdp.send('HeapProfiler.collectGarbage');
-      await cdp.send('HeapProfiler.collectGarbage');
-      const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-      return { heap: usedSize, wasm: await page.evaluate(() => wasmBytes()) };
-    };
     await page.evaluate(() => cycles(300));
-    const before = await measure();
+    const before = await memoryOf(page, cdp);
     await page.evaluate(() => cycles(3000));
-    const after = await measure();
+    const after = await memoryOf(page, cdp);
     const perCycle = (after.heap - before.heap) / 3000;
     t.diagnostic(`JS heap ${perCycle.toFixed(1)} bytes a cycle; wasm memory ${before.wasm} → ${after.wasm} bytes`);
     assert.ok(perCycle < 60, `the JS heap grew ${perCycle.toFixed(1)} bytes a cycle`);
