@@ -120,10 +120,12 @@ export function describe(value) {
 // within the CPU's cache, and each piece's batch of text stays out of V8's large-object space.
 const PIECE = 64 * 1024;
 
+// The chunk that tells the engine the reading resumed after a pause.
+const RESUMED = new Uint8Array(0);
+
 // `sink` answers each piece with true (go on), false (stop) or a promise: the consumer is
 // behind, so nothing more is read until it settles. Not reading is the backpressure: the
 // body's stream, then the network, hold the rest, and the server is slowed down.
-const RESUMED = new Uint8Array(0);
 
 export async function pump(reader, sink) {
   const born = generation;

@@ -13,10 +13,10 @@ use wasm_bindgen_futures::JsFuture;
 /// days) as 1 ms.
 pub(crate) const LONGEST_WAIT: u64 = i32::MAX as u64;
 
-/// Resolves after `ms` milliseconds (at most [`LONGEST_WAIT`]). Dropping it clears the timer, so a closed event
-/// source leaves no pending reconnect behind, and settles the promise at once: the
-/// `JsFuture`'s callbacks and the promise hold each other until it settles, so a cleared
-/// timer whose promise stayed pending would keep both for good.
+/// Resolves after `ms` milliseconds (at most [`LONGEST_WAIT`]). Dropping it clears the
+/// timer, so a closed event source leaves no pending reconnect behind, and settles the
+/// promise at once: the `JsFuture`'s callbacks and the promise hold each other until it
+/// settles, so a cleared timer whose promise stayed pending would keep both for good.
 #[must_use = "a Delay does nothing unless awaited"]
 pub(crate) struct Delay {
     id: JsValue,
