@@ -9,8 +9,9 @@ const candidate = new URLSearchParams(location.search).get('c');
 const TINY = new TextEncoder().encode('retry: 1000\n\nid: 1\ndata: {"hello":"world"}\n\ndata: second\n\n');
 const tinyResponse = () => new Response(TINY, { headers: { 'content-type': 'text/event-stream' } });
 // Where the time goes on the way: when this module started, when the library was imported,
-// for wasm-sse when its module was ready, when its engine asked for the response and when
-// the connection opened, and for the floors when their wasm module was instantiated.
+// for wasm-sse when it asked for the response (the first request goes out while the module
+// loads), when its module was ready and when the connection opened, and for the floors when
+// their wasm module was instantiated.
 window.phases = { started: performance.now() };
 const mark = (name) => {
   window.phases[name] ??= performance.now();
@@ -24,8 +25,8 @@ const done = () => {
 if (candidate === 'wasm-sse') {
   const { EventSource, init } = await import('/peers/wasm-sse.js');
   mark('imported');
-  // When the module has loaded (fetched, compiled, instantiated): from here to the request
-  // is wasm-sse's own first run. The source awaits the same promise, after this mark.
+  // When the module has loaded (fetched, compiled, instantiated): from here to the open is
+  // wasm-sse's own first run. The source awaits the same promise, after this mark.
   init().then(() => mark('ready'));
   const fetch = async () => {
     mark('request');

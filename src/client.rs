@@ -193,6 +193,7 @@ impl EventSourceBuilder {
         }
         let config = Config {
             request: self.request,
+            early: None,
             retry: self.retry,
             parser: self.parser,
             last_event_id: self.last_event_id,

@@ -8,10 +8,10 @@ use super::failure::install_panic_hook;
 use crate::error::Error;
 use crate::parser::{ItemRef, ParserOptions};
 use crate::retry::{Backoff, Decision, RetryPolicy};
-use crate::transport::{callback_error, run, Config, Observer, RequestSpec, Source};
-use js_sys::{Function, Object, Promise, Reflect};
+use crate::transport::{callback_error, run, Config, JsRequester, Observer};
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortSignal, RequestCredentials, Response};
+use web_sys::{AbortSignal, Response};
 
 fn get(object: &JsValue, key: &str) -> Option<JsValue> {
     Reflect::get(object, &key.into())
@@ -32,15 +32,6 @@ fn millis(object: &JsValue, key: &str) -> Option<u64> {
 
 fn function(object: &JsValue, key: &str) -> Option<Function> {
     get(object, key).and_then(|v| v.dyn_into().ok())
-}
-
-/// A value, or a function called for each connection.
-fn source(object: &JsValue, key: &str) -> Source {
-    match get(object, key) {
-        Some(v) if v.is_function() => Source::Js(v.unchecked_into()),
-        Some(v) => Source::Value(v),
-        None => Source::None,
-    }
 }
 
 fn retry_policy(retry: Option<JsValue>) -> RetryPolicy {
@@ -85,28 +76,14 @@ fn retry_policy(retry: Option<JsValue>) -> RetryPolicy {
     policy
 }
 
-fn config(options: &JsValue) -> Result<Config, JsValue> {
-    let url = get(options, "url")
-        .and_then(|u| u.as_string())
-        .ok_or_else(|| js_sys::TypeError::new("wasm-sse: options.url must be a string"))?;
-    let mut request = RequestSpec::new(url);
-    if let Some(method) = get(options, "method").and_then(|m| m.as_string()) {
-        request.method = method;
-    }
-    request.headers = source(options, "headers");
-    request.body = source(options, "body");
-    request.default_content_type = get(options, "contentType").and_then(|c| c.as_string());
-    request.credentials = match get(options, "credentials")
-        .and_then(|c| c.as_string())
-        .as_deref()
-    {
-        Some("include") => Some(RequestCredentials::Include),
-        Some("omit") => Some(RequestCredentials::Omit),
-        Some("same-origin") => Some(RequestCredentials::SameOrigin),
-        _ => None,
-    };
-    request.init = get(options, "init").and_then(|i| i.dyn_into::<Object>().ok());
-    request.fetch = function(options, "fetch");
+fn config(options: &JsValue) -> Result<Config<JsRequester>, JsValue> {
+    let request = function(options, "request")
+        .ok_or_else(|| js_sys::TypeError::new("wasm-sse: options.request must be a function"))?;
+    // `[controller, response]`: the first request, sent before the wasm was ready.
+    let early = get(options, "early").map(|early| {
+        let early = js_sys::Array::from(&early);
+        (early.get(0).unchecked_into(), early.get(1).unchecked_into())
+    });
     let mut parser = ParserOptions::default();
     if let Some(max) = number(options, "maxEventSize") {
         parser = parser.max_event_size(max as usize);
@@ -115,7 +92,8 @@ fn config(options: &JsValue) -> Result<Config, JsValue> {
         parser = parser.dispatch_incomplete_event(on);
     }
     Ok(Config {
-        request,
+        request: JsRequester(request),
+        early,
         retry: retry_policy(get(options, "retry")),
         parser,
         last_event_id: get(options, "lastEventId")

@@ -1,7 +1,7 @@
 //! Aborting: one `AbortController` per request, aborted when its guard drops, and a
 //! future that resolves when the caller's `AbortSignal` fires.
 
-use super::sys::{drop_controller, future, new_controller};
+use super::sys::{adopt_controller, drop_controller, future, new_controller};
 use js_sys::Promise;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal};
@@ -18,6 +18,12 @@ impl AbortGuard {
         AbortGuard {
             controller: new_controller(),
         }
+    }
+
+    /// Takes charge of a controller made in JavaScript, as if it were made here.
+    pub(crate) fn adopt(controller: AbortController) -> AbortGuard {
+        adopt_controller(&controller);
+        AbortGuard { controller }
     }
 
     pub(crate) fn signal(&self) -> AbortSignal {

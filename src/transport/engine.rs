@@ -6,7 +6,7 @@
 
 use super::abort::{aborted, AbortGuard};
 use super::body::BodyReader;
-use super::request::RequestSpec;
+use super::request::{received, Requester};
 use super::sys::{future, is_offline, now_ms, random};
 use super::timer::{Delay, LONGEST_WAIT};
 use crate::error::Error;
@@ -21,7 +21,7 @@ use std::pin::{pin, Pin};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortSignal, Response};
+use web_sys::{AbortController, AbortSignal, Response};
 
 /// How much of a failed response's body an error keeps.
 const ERROR_BODY_LIMIT: usize = 4096;
@@ -36,8 +36,12 @@ const ERROR_BODY_WAIT: u64 = 500;
 const OFFLINE_RECHECK: u64 = 30_000;
 
 /// Everything one event source needs.
-pub(crate) struct Config {
-    pub(crate) request: RequestSpec,
+pub(crate) struct Config<R> {
+    pub(crate) request: R,
+    /// A first request already sent, and the controller that aborts it: the JavaScript API
+    /// sends it while the wasm is still loading (see `js/engine.js`). The engine's first
+    /// connection takes its response rather than sending one.
+    pub(crate) early: Option<(AbortController, Promise)>,
     pub(crate) retry: RetryPolicy,
     pub(crate) parser: ParserOptions,
     /// The last event ID string before the first connection.
@@ -53,7 +57,8 @@ pub(crate) struct Config {
 
 /// What an API layer does with the engine's progress.
 pub(crate) trait Observer {
-    /// A request is about to be sent: the first, or a reconnect.
+    /// A request is about to be sent: the first, or a reconnect (not an early request,
+    /// see [`Config::early`]).
     fn connecting(&mut self) {}
 
     /// The response headers arrived. A promise returned here replaces the spec's status
@@ -90,8 +95,8 @@ pub(crate) trait Observer {
 
 /// Runs an event source until it stops for good: `Ok` when the body ended and
 /// `reconnect_at_end` is off, otherwise the error that stopped it.
-pub(crate) async fn run<O: Observer + 'static>(
-    mut config: Config,
+pub(crate) async fn run<R: Requester, O: Observer + 'static>(
+    mut config: Config<R>,
     observer: O,
 ) -> Result<(), Error> {
     let Some(signal) = config.signal.take() else {
@@ -194,13 +199,15 @@ impl<O: Observer> Stream<O> {
     }
 }
 
-struct Engine<O> {
-    config: Config,
+struct Engine<R, O> {
+    config: Config<R>,
+    /// Taken by the first connection (see [`Config::early`]).
+    early: RefCell<Option<(AbortController, Promise)>>,
     stream: Rc<RefCell<Stream<O>>>,
 }
 
-impl<O: Observer + 'static> Engine<O> {
-    fn new(config: Config, observer: O) -> Self {
+impl<R: Requester, O: Observer + 'static> Engine<R, O> {
+    fn new(mut config: Config<R>, observer: O) -> Self {
         let mut parser = Parser::with_options(config.parser.clone());
         // A caller's ID with U+0000 is refused, as the parser refuses such an `id:` field.
         parser.set_last_event_id(&config.last_event_id);
@@ -216,6 +223,7 @@ impl<O: Observer + 'static> Engine<O> {
             pauses: 0,
         };
         Engine {
+            early: RefCell::new(config.early.take()),
             config,
             stream: Rc::new(RefCell::new(stream)),
         }
@@ -324,14 +332,24 @@ impl<O: Observer + 'static> Engine<O> {
 
     /// One connection, from request to the end of its body.
     async fn connect(&self) -> Result<(), Ended> {
+        let early = self.early.borrow_mut().take();
         let last_event_id = {
             let mut stream = self.stream.borrow_mut();
-            stream.observer.connecting();
+            // An early request was announced by whoever sent it.
+            if early.is_none() {
+                stream.observer.connecting();
+            }
             stream.parser.last_event_id().to_owned()
         };
-        let guard = AbortGuard::new();
+        let (guard, early) = match early {
+            Some((controller, response)) => (AbortGuard::adopt(controller), Some(response)),
+            None => (AbortGuard::new(), None),
+        };
         let signal = guard.signal();
-        let sent: Boxed<'_, _> = Box::pin(self.config.request.send(&last_event_id, &signal));
+        let sent: Boxed<'_, _> = match &early {
+            Some(response) => Box::pin(received(response)),
+            None => Box::pin(self.config.request.send(&last_event_id, &signal)),
+        };
         let sent = match self.config.idle_timeout {
             None => sent.await,
             // The idle timeout also bounds the wait for the response: a server or proxy

@@ -10,5 +10,5 @@ mod sys;
 mod timer;
 
 pub(crate) use engine::{callback_error, run, Config, Observer};
-pub(crate) use request::{RequestSpec, Source};
+pub(crate) use request::{JsRequester, RequestSpec, Source};
 pub(crate) use sys::{engine_failed, set_failure_listener};

@@ -1,12 +1,60 @@
 //! Building and sending one request: method, headers, body, `Last-Event-ID`.
+//!
+//! The Rust API builds its requests here ([`RequestSpec`]). The JavaScript API builds them
+//! in JavaScript (`js/request.js`, called through [`JsRequester`]), so that a page's first
+//! request can go out while the wasm is still loading.
 
 use super::sys::{describe, future, global_fetch};
 use crate::error::Error;
 use crate::state::last_event_id_header;
-use js_sys::{Function, Object, Promise};
+use js_sys::{Array, Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, Headers, RequestCache, RequestCredentials, RequestInit, Response};
+
+/// Sends a connection's request and waits for the response headers.
+pub(crate) trait Requester {
+    /// `signal` aborts the request and its body; `last_event_id` is the event source's
+    /// last event ID string.
+    async fn send(&self, last_event_id: &str, signal: &AbortSignal) -> Result<Response, Error>;
+}
+
+/// A JavaScript function `(lastEventId, signal) => Promise` that builds and sends the
+/// request (see [`received`] for what the promise settles with).
+pub(crate) struct JsRequester(pub(crate) Function);
+
+impl Requester for JsRequester {
+    async fn send(&self, last_event_id: &str, signal: &AbortSignal) -> Result<Response, Error> {
+        match self
+            .0
+            .call2(&JsValue::UNDEFINED, &last_event_id.into(), signal)
+        {
+            Ok(pending) => received(&Promise::resolve(&pending)).await,
+            Err(thrown) => Err(Error::Network {
+                message: describe(&thrown),
+            }),
+        }
+    }
+}
+
+/// The outcome of a request sent from JavaScript: the promise fulfils with the `Response`,
+/// or with `[context, thrown]` (or `[reason]`) when no request could be built (a headers function threw,
+/// say: the request is invalid, and retrying will not mend it), and rejects when `fetch`
+/// rejects (a network error).
+pub(crate) async fn received(pending: &Promise) -> Result<Response, Error> {
+    let value = future(pending).await.map_err(|e| Error::Network {
+        message: describe(&e),
+    })?;
+    if Array::is_array(&value) {
+        let parts: Vec<String> = Array::from(&value).iter().map(|p| describe(&p)).collect();
+        return Err(Error::Request {
+            message: parts.join(": "),
+        });
+    }
+    value.dyn_into::<Response>().map_err(|_| Error::Request {
+        message: "the fetch function did not return a Response".into(),
+    })
+}
 
 /// A request part that may be recomputed for every connection (a refreshed token, a
 /// rebuilt body).
@@ -16,33 +64,18 @@ pub(crate) enum Source {
     None,
     /// The same value every time.
     Value(JsValue),
-    /// A JavaScript function, called on every (re)connect; it may return a promise.
-    Js(Function),
     /// A Rust function, called on every (re)connect.
     Rust(Rc<dyn Fn() -> JsValue>),
 }
 
 impl Source {
-    async fn resolve(&self, what: &str) -> Result<Option<JsValue>, Error> {
+    fn resolve(&self) -> Option<JsValue> {
         let value = match self {
-            Source::None => return Ok(None),
+            Source::None => return None,
             Source::Value(value) => value.clone(),
             Source::Rust(f) => f(),
-            Source::Js(f) => {
-                let returned = f.call0(&JsValue::UNDEFINED).map_err(|e| failed(what, &e))?;
-                // `Promise.resolve` accepts a plain value too, and adopts any thenable.
-                future(&Promise::resolve(&returned))
-                    .await
-                    .map_err(|e| failed(what, &e))?
-            }
         };
-        Ok((!value.is_undefined() && !value.is_null()).then_some(value))
-    }
-}
-
-fn failed(what: &str, error: &JsValue) -> Error {
-    Error::Request {
-        message: format!("the {what} function failed: {}", describe(error)),
+        (!value.is_undefined() && !value.is_null()).then_some(value)
     }
 }
 
@@ -60,10 +93,19 @@ pub(crate) struct RequestSpec {
     /// Sent as `Content-Type` when no header sets one (the `json` shortcut).
     pub(crate) default_content_type: Option<String>,
     pub(crate) credentials: Option<RequestCredentials>,
-    /// Further `RequestInit` members from JavaScript (mode, redirect, referrer, …).
-    pub(crate) init: Option<Object>,
-    /// A replacement for the global `fetch`.
-    pub(crate) fetch: Option<Function>,
+}
+
+impl Requester for RequestSpec {
+    async fn send(&self, last_event_id: &str, signal: &AbortSignal) -> Result<Response, Error> {
+        let init = self.init(last_event_id, signal)?;
+        let response =
+            future(&global_fetch(&self.url, &init))
+                .await
+                .map_err(|e| Error::Network {
+                    message: describe(&e),
+                })?;
+        Ok(response.unchecked_into())
+    }
 }
 
 impl RequestSpec {
@@ -76,45 +118,14 @@ impl RequestSpec {
             body: Source::None,
             default_content_type: None,
             credentials: None,
-            init: None,
-            fetch: None,
         }
     }
 
-    /// Sends the request and waits for the response headers.
-    pub(crate) async fn send(
-        &self,
-        last_event_id: &str,
-        signal: &AbortSignal,
-    ) -> Result<Response, Error> {
-        let init = self.init(last_event_id, signal).await?;
-        let pending = match &self.fetch {
-            None => global_fetch(&self.url, &init),
-            Some(fetch) => {
-                let returned = fetch
-                    .call2(&JsValue::UNDEFINED, &JsValue::from_str(&self.url), &init)
-                    .map_err(|e| Error::Network {
-                        message: describe(&e),
-                    })?;
-                Promise::resolve(&returned)
-            }
-        };
-        let response = future(&pending).await.map_err(|e| Error::Network {
-            message: describe(&e),
-        })?;
-        response.dyn_into::<Response>().map_err(|_| Error::Request {
-            message: "the fetch function did not return a Response".into(),
-        })
-    }
-
-    async fn init(&self, last_event_id: &str, signal: &AbortSignal) -> Result<RequestInit, Error> {
-        let init: RequestInit = match &self.init {
-            Some(extra) => Object::assign(&Object::new(), extra).unchecked_into(),
-            None => RequestInit::new(),
-        };
+    fn init(&self, last_event_id: &str, signal: &AbortSignal) -> Result<RequestInit, Error> {
+        let init = RequestInit::new();
         init.set_method(&self.method);
-        init.set_headers_headers(&self.headers(last_event_id).await?);
-        if let Some(body) = self.body.resolve("body").await? {
+        init.set_headers_headers(&self.headers(last_event_id)?);
+        if let Some(body) = self.body.resolve() {
             if matches!(self.method.to_ascii_uppercase().as_str(), "GET" | "HEAD") {
                 return Err(Error::Request {
                     message: format!("a {} request cannot have a body", self.method),
@@ -131,11 +142,11 @@ impl RequestSpec {
         Ok(init)
     }
 
-    async fn headers(&self, last_event_id: &str) -> Result<Headers, Error> {
+    fn headers(&self, last_event_id: &str) -> Result<Headers, Error> {
         let invalid = |e: JsValue| Error::Request {
             message: format!("invalid headers: {}", describe(&e)),
         };
-        let headers = match self.headers.resolve("headers").await? {
+        let headers = match self.headers.resolve() {
             Some(init) => Headers::new_with_str_sequence_sequence(&init).map_err(invalid)?,
             None => Headers::new().map_err(invalid)?,
         };

@@ -59,6 +59,10 @@ export function newController() {
   return controller;
 }
 
+export function adoptController(controller) {
+  controllers.add(controller);
+}
+
 export function dropController(controller) {
   controllers.delete(controller);
   controller.abort();
@@ -208,6 +212,10 @@ extern "C" {
     /// A new `AbortController`, aborted if the engine fails.
     #[wasm_bindgen(js_name = newController)]
     pub(crate) fn new_controller() -> AbortController;
+
+    /// Counts a controller made elsewhere among the engine's (aborted if it fails).
+    #[wasm_bindgen(js_name = adoptController)]
+    pub(crate) fn adopt_controller(controller: &AbortController);
 
     /// Aborts `controller` and forgets it.
     #[wasm_bindgen(js_name = dropController)]

@@ -4,8 +4,21 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openPage } from '../support/browser.mjs';
 import { serverAndBrowser } from '../support/pages.mjs';
+import { keyMaker, sleep, until } from '../support/wait.mjs';
 
 const live = serverAndBrowser();
+const freshKey = keyMaker('init-');
+
+/** Holds the page's requests for the .wasm until `release()`; `fail` answers them with a 404 then. */
+async function holdWasm(page, { fail = false } = {}) {
+  let release;
+  const released = new Promise((resolve) => (release = resolve));
+  await page.route('**/*.wasm', async (route) => {
+    await released;
+    await (fail ? route.fulfill({ status: 404, body: 'gone' }) : route.continue());
+  });
+  return release;
+}
 
 async function freshPage() {
   const page = await openPage(live.browser, live.server.url);
@@ -71,5 +84,117 @@ test('constructing a Parser before the wasm is loaded says what to do', async ()
     }
   });
   assert.match(message, /use `await createParser\(\)` or `await init\(\)` first/);
+  await page.close();
+});
+
+test('a source sends its first request while the wasm loads, and the engine takes that response', async () => {
+  const { page, wasmRequests } = await freshPage();
+  const release = await holdWasm(page);
+  const key = freshKey('early');
+  await page.evaluate(async (key) => {
+    const { EventSource } = await import('/pkg/index.js');
+    const source = new EventSource(`/sse/echo?key=${key}`, {
+      json: { question: 'early' },
+      headers: async () => ({ authorization: 'Bearer early-token' }),
+      lastEventId: 'é-41',
+    });
+    globalThis.source = source;
+    globalThis.seen = [];
+    source.onopen = () => seen.push({ type: 'open', readyState: source.readyState });
+    source.addEventListener('request', (e) => seen.push({ type: 'request', request: JSON.parse(e.data) }));
+    source.onerror = (e) => seen.push({ type: 'error', reason: e.reason });
+  }, key);
+  await until(() => live.server.log(key).length === 1, 'the request, with the .wasm held back');
+  assert.deepEqual(wasmRequests, ['/pkg/wasm_sse_bg.wasm'], 'the .wasm was asked for and is held');
+  assert.deepEqual(await page.evaluate(() => [seen, source.readyState]), [[], 0], 'nothing happens before the wasm is ready');
+  release();
+  await page.waitForFunction(() => seen.length >= 2);
+  const seen = await page.evaluate(() => {
+    source.close();
+    return seen;
+  });
+  assert.equal(seen[0].type, 'open');
+  assert.equal(seen[0].readyState, 1);
+  const { request } = seen[1];
+  assert.equal(request.method, 'POST');
+  assert.equal(request.body, '{"question":"early"}');
+  assert.equal(request.headers.authorization, 'Bearer early-token');
+  assert.equal(request.headers['content-type'], 'application/json');
+  assert.equal(request.headers.accept, 'text/event-stream');
+  assert.equal(request.lastEventId, 'é-41');
+  assert.equal(seen.length, 2, JSON.stringify(seen));
+  assert.equal(live.server.log(key).length, 1, 'one request: the engine used the early one');
+  await page.close();
+});
+
+test('closing a source before the wasm loads aborts its first request', async () => {
+  const { page } = await freshPage();
+  const release = await holdWasm(page);
+  const key = freshKey('early-close');
+  await page.evaluate(async (key) => {
+    const { EventSource } = await import('/pkg/index.js');
+    globalThis.source = new EventSource(`/sse/forever?key=${key}&interval=20`);
+    globalThis.seen = [];
+    for (const type of ['open', 'message', 'error']) source.addEventListener(type, () => seen.push(type));
+  }, key);
+  await until(() => live.server.log(key).length === 1, 'the request');
+  await page.evaluate(() => source.close());
+  await until(() => live.server.log(key)[0].closedAt !== null, 'the server to see the connection closed');
+  release();
+  await page.evaluate(async () => {
+    const { init } = await import('/pkg/index.js');
+    await init();
+  });
+  await sleep(100);
+  assert.deepEqual(await page.evaluate(() => [seen, source.readyState]), [[], 2]);
+  assert.equal(live.server.log(key).length, 1, 'no request after the close');
+  await page.close();
+});
+
+test('when the wasm fails to load, the first request is aborted and the source fails', async () => {
+  const { page } = await freshPage();
+  const release = await holdWasm(page, { fail: true });
+  const key = freshKey('early-fail');
+  await page.evaluate(async (key) => {
+    const { EventSource } = await import('/pkg/index.js');
+    globalThis.source = new EventSource(`/sse/forever?key=${key}&interval=20`);
+    globalThis.seen = [];
+    source.onerror = (e) => seen.push({ reason: e.reason, readyState: source.readyState });
+    source.onmessage = () => seen.push('message');
+  }, key);
+  await until(() => live.server.log(key).length === 1, 'the request');
+  release();
+  await page.waitForFunction(() => seen.length > 0);
+  await until(() => live.server.log(key)[0].closedAt !== null, 'the server to see the connection closed');
+  await sleep(100);
+  assert.deepEqual(await page.evaluate(() => seen), [{ reason: 'init', readyState: 2 }]);
+  assert.equal(live.server.log(key).length, 1);
+  await page.close();
+});
+
+test('fetchEventSource: what a headers function throws before the wasm loads reaches onerror as it is', async () => {
+  const { page } = await freshPage();
+  const release = await holdWasm(page);
+  await page.evaluate(async () => {
+    const { fetchEventSource } = await import('/pkg/index.js');
+    globalThis.headersCalls = 0;
+    const boom = new Error('no token yet');
+    globalThis.outcome = fetchEventSource('/sse/echo', {
+      headers: () => {
+        headersCalls += 1;
+        throw boom;
+      },
+      onerror: (error) => {
+        throw error;
+      },
+    }).then(
+      () => 'resolved',
+      (error) => (error === boom ? 'rejected with the thrown error' : `rejected with ${error?.name}: ${error?.message}`),
+    );
+  });
+  await until(() => page.evaluate(() => headersCalls === 1), 'the headers function, before the wasm is ready');
+  release();
+  assert.equal(await page.evaluate(() => outcome), 'rejected with the thrown error');
+  assert.equal(await page.evaluate(() => headersCalls), 1);
   await page.close();
 });
