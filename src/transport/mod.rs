@@ -1,6 +1,7 @@
-//! The only code that touches the network: `fetch`, the body's `ReadableStream`,
+//! The Rust code that touches the network: `fetch`, the body's `ReadableStream`,
 //! `AbortController`, timers and `navigator.onLine`, all through globals that Windows and
-//! Workers share.
+//! Workers share. (The JavaScript API's requests are built in `js/request.js`, and reach
+//! the engine through [`JsRequester`].)
 
 mod abort;
 mod body;
