@@ -43,7 +43,16 @@ export function requester({ url, method = 'GET', headers, body, contentType, cre
     request.cache = 'no-store';
     if (credentials !== undefined) request.credentials = credentials;
     request.signal = signal;
-    return fetchFn ? fetchFn(url, request) : fetch(url, request);
+    if (fetchFn) return fetchFn(url, request);
+    // Built first, so that options fetch cannot take (an unknown `credentials` or `mode`,
+    // a bad URL) make an invalid request, not a network error to retry for ever.
+    let prepared;
+    try {
+      prepared = new Request(url, request);
+    } catch (thrown) {
+      return [thrown];
+    }
+    return fetch(prepared);
   };
 }
 

@@ -272,6 +272,37 @@ describe('requests', () => {
     );
     assert.equal(server.log(key).length, 0, 'the server saw no request');
   });
+
+  test('options fetch cannot take fail the source as an invalid request, and nothing is sent', async () => {
+    const key = freshKey('bad-init');
+    const seen = await page.evaluate(async (key) => {
+      const { EventSource, fetchEventSource } = await import('/pkg/index.js');
+      const source = new EventSource(`/sse/echo?key=${key}`, { credentials: 'sometimes' });
+      const log = record(source);
+      await log.until((events) => events.some((e) => e.type === 'error'), 'the error event');
+      const [error] = log.of('error');
+      // fetchEventSource: onerror decides, as for any error; here it stops.
+      let fesError;
+      await fetchEventSource(`/sse/echo?key=${key}`, {
+        mode: 'bogus',
+        onerror: (e) => {
+          fesError = e;
+          throw e;
+        },
+      }).catch(() => {});
+      return {
+        source: { reason: error.reason, message: error.message, readyState: source.readyState },
+        fes: { name: fesError?.name, reason: fesError?.reason, message: fesError?.message },
+      };
+    }, key);
+    assert.equal(seen.source.reason, 'request');
+    assert.equal(seen.source.readyState, 2, 'closed for good');
+    assert.match(seen.source.message, /^invalid request: .*credentials/i);
+    assert.equal(seen.fes.name, 'SseError');
+    assert.equal(seen.fes.reason, 'request');
+    assert.match(seen.fes.message, /^invalid request: .*mode/i);
+    assert.equal(server.log(key).length, 0, 'the server saw no request');
+  });
 });
 
 describe('events', () => {
