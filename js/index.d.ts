@@ -128,7 +128,7 @@ export type SseErrorReason =
   | 'aborted'
   /** The retry policy's `maxAttempts` was reached. */
   | 'max_retries'
-  /** The request could not be built (a headers/body function threw, a GET with a body). */
+  /** The request could not be built (a headers/body function threw, a GET with a body, an option `fetch` refuses). */
   | 'request'
   /** A callback threw (fetchEventSource's `onopen`/`onmessage`). */
   | 'callback'
