@@ -59,6 +59,10 @@ export const FIRST_EVENT_PAGES = [
   { id: 'eventsource-parser', query: 'c=eventsource-parser' },
   { id: 'wasm-sse + preload', query: 'c=wasm-sse&preload=1', against: 'eventsource-parser + preload' },
   { id: 'eventsource-parser + preload', query: 'c=eventsource-parser&preload=1' },
+  // A server that takes 50 ms to answer (an LLM's first token): how much of the wasm's
+  // loading the request's round trip hides (wasm-sse sends it while the module loads).
+  { id: 'wasm-sse, server answers after 50 ms', query: 'c=wasm-sse&think=50', against: 'eventsource-parser, server answers after 50 ms' },
+  { id: 'eventsource-parser, server answers after 50 ms', query: 'c=eventsource-parser&think=50' },
   // Floors (see ttfe.js): how much of the gap any wasm client of this size pays.
   { id: "floor: wasm-sse's .wasm instantiated, unused + preload", query: 'c=wasm-floor&preload=1', against: 'eventsource-parser + preload' },
   { id: 'floor: an empty wasm module instantiated + preload', query: 'c=empty-wasm-floor&preload=1', against: 'eventsource-parser + preload' },

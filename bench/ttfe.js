@@ -5,9 +5,16 @@
 // context. Each library is loaded as one minified bundle, as an app ships it (target/bench/).
 // Times are performance.now(): milliseconds since the navigation started, so work that
 // preload links move before this module runs is counted too.
-const candidate = new URLSearchParams(location.search).get('c');
+const params = new URLSearchParams(location.search);
+const candidate = params.get('c');
 const TINY = new TextEncoder().encode('retry: 1000\n\nid: 1\ndata: {"hello":"world"}\n\ndata: second\n\n');
-const tinyResponse = () => new Response(TINY, { headers: { 'content-type': 'text/event-stream' } });
+// `think=MS`: the server takes that long to answer, as an LLM endpoint takes to its first
+// token (the pages without it answer at once, which measures the libraries alone).
+const think = Number(params.get('think') ?? 0);
+const tinyResponse = async () => {
+  if (think > 0) await new Promise((resolve) => setTimeout(resolve, think));
+  return new Response(TINY, { headers: { 'content-type': 'text/event-stream' } });
+};
 // Where the time goes on the way: when this module started, when the library was imported,
 // for wasm-sse when it asked for the response (the first request goes out while the module
 // loads), when its module was ready and when the connection opened, and for the floors when
@@ -28,7 +35,7 @@ if (candidate === 'wasm-sse') {
   // When the module has loaded (fetched, compiled, instantiated): from here to the open is
   // wasm-sse's own first run. The source awaits the same promise, after this mark.
   init().then(() => mark('ready'));
-  const fetch = async () => {
+  const fetch = () => {
     mark('request');
     return tinyResponse();
   };
@@ -55,7 +62,7 @@ if (candidate === 'wasm-sse') {
     mark('instantiated');
   }
   const parser = createParser({ onEvent: done });
-  const reader = tinyResponse().body.getReader();
+  const reader = (await tinyResponse()).body.getReader();
   const decoder = new TextDecoder();
   for (let r = await reader.read(); !r.done && window.firstEvent === undefined; r = await reader.read()) {
     parser.feed(decoder.decode(r.value, { stream: true }));
