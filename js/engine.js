@@ -49,7 +49,8 @@ function sendEarly(request, { signal, lastEventId }, handlers) {
   const controller = new AbortController();
   signal?.addEventListener('abort', () => controller.abort(), { once: true, signal: controller.signal });
   handlers.connecting();
-  const response = request(lastEventId ?? '', controller.signal);
+  // The engine's initial last event ID: the option when it is a string (connection.rs).
+  const response = request(typeof lastEventId === 'string' ? lastEventId : '', controller.signal);
   // Settled by the engine; until then a rejection must not count as unhandled.
   response.catch(() => {});
   return [controller, response];

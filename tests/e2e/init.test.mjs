@@ -198,3 +198,26 @@ test('fetchEventSource: what a headers function throws before the wasm loads rea
   assert.equal(await page.evaluate(() => headersCalls), 1);
   await page.close();
 });
+
+test('the first request sent while the wasm loads carries the last event ID the engine starts from', async () => {
+  const { page } = await freshPage();
+  const release = await holdWasm(page);
+  const keys = { number: freshKey('early-id-number'), nul: freshKey('early-id-nul'), text: freshKey('early-id-text') };
+  await page.evaluate(async (keys) => {
+    const { EventSource } = await import('/pkg/index.js');
+    // Not a string, or holding U+0000: the engine starts from the empty ID, so no header.
+    globalThis.sources = [
+      new EventSource(`/sse/echo?key=${keys.number}`, { lastEventId: 42 }),
+      new EventSource(`/sse/echo?key=${keys.nul}`, { lastEventId: 'a\0b' }),
+      new EventSource(`/sse/echo?key=${keys.text}`, { lastEventId: 'x 7' }),
+    ];
+  }, keys);
+  for (const key of Object.values(keys)) await until(() => live.server.log(key).length === 1, `the request of ${key}`);
+  release();
+  await page.evaluate(() => sources.forEach((s) => s.close()));
+  assert.deepEqual(
+    Object.values(keys).map((key) => live.server.log(key)[0].lastEventId),
+    [null, null, 'x 7'],
+  );
+  await page.close();
+});
