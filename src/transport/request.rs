@@ -38,9 +38,9 @@ impl Requester for JsRequester {
 }
 
 /// The outcome of a request sent from JavaScript: the promise fulfils with the `Response`,
-/// or with `[context, thrown]` (or `[reason]`) when no request could be built (a headers function threw,
-/// say: the request is invalid, and retrying will not mend it), and rejects when `fetch`
-/// rejects (a network error).
+/// or with `[context, thrown]` (or `[reason]`) when no request could be built (a headers
+/// function threw, say: the request is invalid, and retrying will not mend it), and rejects
+/// when `fetch` rejects (a network error).
 pub(crate) async fn received(pending: &Promise) -> Result<Response, Error> {
     let value = future(pending).await.map_err(|e| Error::Network {
         message: describe(&e),
