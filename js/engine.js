@@ -50,7 +50,14 @@ function sendEarly(request, { signal, lastEventId }, handlers) {
   signal?.addEventListener('abort', () => controller.abort(), { once: true, signal: controller.signal });
   handlers.connecting();
   // The engine's initial last event ID: the option when it is a string (connection.rs).
-  const response = request(typeof lastEventId === 'string' ? lastEventId : '', controller.signal);
+  const id = typeof lastEventId === 'string' ? lastEventId : '';
+  // Sent once the constructor has returned, as the engine would: a headers function may
+  // read the source (`source.token`), which its caller has not yet been given. A source
+  // closed before then sends nothing.
+  const response = Promise.resolve().then(() => {
+    controller.signal.throwIfAborted();
+    return request(id, controller.signal);
+  });
   // Settled by the engine; until then a rejection must not count as unhandled.
   response.catch(() => {});
   return [controller, response];

@@ -16,6 +16,9 @@ export function requester({ url, method = 'GET', headers, body, contentType, cre
     } catch (thrown) {
       return ['the headers function failed', thrown];
     }
+    // Stopped meanwhile (closed, aborted, the page hidden): the caller's body function and
+    // fetch are not called for a connection that no one waits for.
+    signal.throwIfAborted();
     let requestHeaders;
     try {
       requestHeaders = new Headers(list ?? undefined);
@@ -34,6 +37,7 @@ export function requester({ url, method = 'GET', headers, body, contentType, cre
     } catch (thrown) {
       return ['the body function failed', thrown];
     }
+    signal.throwIfAborted();
     const request = { ...init, method, headers: requestHeaders };
     if (payload !== undefined && payload !== null) {
       if (/^(GET|HEAD)$/i.test(method)) return [`a ${method} request cannot have a body`];

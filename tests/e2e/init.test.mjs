@@ -221,3 +221,63 @@ test('the first request sent while the wasm loads carries the last event ID the 
   );
   await page.close();
 });
+
+test('while the wasm loads, a headers function is called after the constructor has returned', async () => {
+  const { page } = await freshPage();
+  const release = await holdWasm(page);
+  const key = freshKey('early-tdz');
+  await page.evaluate(async (key) => {
+    const { EventSource } = await import('/pkg/index.js');
+    globalThis.seen = [];
+    let constructed = false;
+    // Reads the source it configures: inside the constructor, `source` would not exist yet.
+    const source = new EventSource(`/sse/echo?key=${key}`, {
+      headers: () => {
+        seen.push({ type: 'headers', duringConstructor: !constructed });
+        return { 'x-source-url': source.url };
+      },
+    });
+    constructed = true;
+    globalThis.source = source;
+    source.addEventListener('request', (e) => seen.push({ type: 'request', header: JSON.parse(e.data).headers['x-source-url'] }));
+    source.onerror = (e) => seen.push({ type: 'error', message: e.message });
+  }, key);
+  await until(() => live.server.log(key).length === 1, 'the request, with the .wasm held back');
+  release();
+  await page.waitForFunction(() => seen.length >= 2);
+  const seen = await page.evaluate(() => {
+    source.close();
+    return seen;
+  });
+  assert.deepEqual(seen, [
+    { type: 'headers', duringConstructor: false },
+    { type: 'request', header: `${live.server.url}/sse/echo?key=${key}` },
+  ]);
+  await page.close();
+});
+
+for (const loading of [false, true]) {
+  test(`a source closed while its async headers function is pending calls neither its body function nor its fetch${loading ? ', while the wasm loads' : ''}`, async () => {
+    const { page } = await freshPage();
+    const release = loading ? await holdWasm(page) : () => {};
+    if (!loading) await page.evaluate(async () => (await import('/pkg/index.js')).init());
+    const calls = page.evaluate(async () => {
+      const { EventSource } = await import('/pkg/index.js');
+      const calls = [];
+      const source = new EventSource('/sse/echo', {
+        method: 'POST',
+        headers: () => new Promise((resolve) => setTimeout(() => (calls.push('headers'), resolve({})), 300)),
+        body: () => (calls.push('body'), 'x'),
+        fetch: (url, init) => (calls.push('fetch'), fetch(url, init)),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      source.close();
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      return calls;
+    });
+    await sleep(100);
+    release();
+    assert.deepEqual(await calls, ['headers']);
+    await page.close();
+  });
+}
