@@ -20,6 +20,12 @@ async function holdWasm(page, { fail = false } = {}) {
   return release;
 }
 
+/** A fresh page whose .wasm is held back, and a request-log key for its test. */
+async function heldPage(name) {
+  const { page } = await freshPage();
+  return { page, release: await holdWasm(page), key: freshKey(name) };
+}
+
 async function freshPage() {
   const page = await openPage(live.browser, live.server.url);
   const wasmRequests = [];
@@ -128,9 +134,7 @@ test('a source sends its first request while the wasm loads, and the engine take
 });
 
 test('closing a source before the wasm loads aborts its first request', async () => {
-  const { page } = await freshPage();
-  const release = await holdWasm(page);
-  const key = freshKey('early-close');
+  const { page, release, key } = await heldPage('early-close');
   await page.evaluate(async (key) => {
     const { EventSource } = await import('/pkg/index.js');
     globalThis.source = new EventSource(`/sse/forever?key=${key}&interval=20`);
@@ -223,9 +227,7 @@ test('the first request sent while the wasm loads carries the last event ID the 
 });
 
 test('while the wasm loads, a headers function is called after the constructor has returned', async () => {
-  const { page } = await freshPage();
-  const release = await holdWasm(page);
-  const key = freshKey('early-tdz');
+  const { page, release, key } = await heldPage('early-tdz');
   await page.evaluate(async (key) => {
     const { EventSource } = await import('/pkg/index.js');
     globalThis.seen = [];
